@@ -1,0 +1,290 @@
+"""Dataset registry: one entry per dataset, with kind, size, citation, licence and a loader."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def data_dir() -> Path:
+    """The folder holding socialkit's data files (``$SOCIALKIT_DATA`` or the repo's ``data/``)."""
+    folder = Path(os.environ.get("SOCIALKIT_DATA", _REPO_DATA))
+    if not (folder / "README.md").exists():
+        raise FileNotFoundError(
+            f"socialkit's data folder was not found at {folder}. Install socialkit from a clone of "
+            "its repository (pip install -e .) or set SOCIALKIT_DATA to a copy of its data/ folder.")
+    return folder
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    kind: str  # "network", "survey" or "census"
+    size: str
+    description: str
+    citation: str
+    license: str
+    source: str
+    loader: Callable[..., Any]
+
+
+def _attach(obj: Any, ds: Dataset) -> Any:
+    meta = {"name": ds.name, "citation": ds.citation, "license": ds.license,
+            "source": ds.source, "description": ds.description}
+    if isinstance(obj, pd.DataFrame):
+        obj.attrs.update(meta)
+    else:
+        obj.graph.update(meta)
+    return obj
+
+
+# ---- network helpers -------------------------------------------------------------------------
+def _graph(edges: np.ndarray, nodes: pd.DataFrame | None, directed: bool,
+           node_ids: np.ndarray | None = None):
+    """Build a graph from an (m, 2) integer edge array; record self-loops and duplicates."""
+    import networkx as nx
+
+    G = nx.DiGraph() if directed else nx.Graph()
+    if node_ids is None and nodes is not None:
+        node_ids = nodes["id"].to_numpy()
+    if nodes is not None:
+        attrs = nodes.drop(columns=["id"]).to_dict("records")
+        G.add_nodes_from((int(i), {k: _py(v) for k, v in a.items()}) for i, a in zip(node_ids, attrs,
+                                                                                      strict=True))
+    elif node_ids is not None:
+        G.add_nodes_from(int(i) for i in node_ids)
+    G.add_edges_from((int(u), int(v)) for u, v in edges)
+    key = np.sort(edges, axis=1) if not directed else edges
+    G.graph["raw_edges"] = int(len(edges))
+    G.graph["self_loops"] = int((edges[:, 0] == edges[:, 1]).sum())
+    G.graph["duplicate_edges"] = int(len(edges) - len(np.unique(key, axis=0)))
+    return G
+
+
+def _py(v: Any) -> Any:
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _csv_network(folder: str, stem: str, directed: bool, wave: int | None = None):
+    base = data_dir() / "networks" / folder
+    if wave is not None:
+        stem = f"{stem}_{wave - 1}"
+    edges = pd.read_csv(base / f"{stem}_edges.csv")
+    nodes = pd.read_csv(base / f"{stem}_nodes.csv")
+    return edges, nodes
+
+
+def _ego_facebook():
+    arr = np.loadtxt(data_dir() / "networks" / "ego_facebook_edges.txt", dtype=np.int64)
+    return _graph(arr, None, directed=False, node_ids=np.unique(arr))
+
+
+def _polblogs():
+    edges, nodes = _csv_network("polblogs", "polblogs", directed=True)
+    return _graph(edges[["source", "target"]].to_numpy(), nodes, directed=True)
+
+
+def _email_eu_core():
+    base = data_dir() / "networks" / "email_eu_core"
+    arr = np.loadtxt(base / "email-Eu-core.txt", dtype=np.int64)
+    labels = pd.read_csv(base / "email-Eu-core-department-labels.txt", sep=r"\s+", header=None,
+                         names=["id", "department"])
+    return _graph(arr, labels, directed=True)
+
+
+_ADOPTION_NEVER = 18  # "no prescriptions found"
+_ADOPTION_NO_DATA = (98, 99)  # "no prescription data obtained" (99 is undocumented; same meaning)
+
+
+def _physicians():
+    import networkx as nx
+
+    edges, nodes = _csv_network("physicians", "physicians", directed=True)
+    nodes = nodes.rename(columns={"adoption date": "adoption_code"})
+    code = nodes["adoption_code"].astype(int)
+    nodes["adoption_month"] = code.where(code < _ADOPTION_NEVER).astype(float)
+    nodes["adoption_status"] = np.select(
+        [code < _ADOPTION_NEVER, code == _ADOPTION_NEVER], ["adopted", "never"], "no data")
+    G = _graph(edges[["source", "target"]].drop_duplicates().to_numpy(), nodes, directed=True)
+    G.graph["duplicate_edges"] = 0  # same pair under several relations is not a duplicate
+    for (u, v), rel in edges.groupby(["source", "target"])["relation"]:
+        G.edges[int(u), int(v)]["relations"] = ",".join(sorted(rel))
+        for r in rel:
+            G.edges[int(u), int(v)][r] = True
+    for _u, _v, d in G.edges(data=True):
+        for r in ("advice", "discussion", "friendship"):
+            d.setdefault(r, False)
+    assert isinstance(G, nx.DiGraph)
+    return G
+
+
+def _simple_csv(folder: str, stem: str, directed: bool, weighted: bool = False):
+    def load(wave: int | None = None):
+        edges, nodes = _csv_network(folder, stem, directed, wave)
+        G = _graph(edges[["source", "target"]].to_numpy(), nodes, directed=directed)
+        if weighted:
+            for u, v, w in edges[["source", "target", "weight"]].itertuples(index=False):
+                G.edges[int(u), int(v)]["weight"] = float(w)
+        return G
+
+    return load
+
+
+def _waves(folder: str, stem: str, n_waves: int):
+    inner = _simple_csv(folder, stem, directed=True)
+
+    def load(wave: int = 1):
+        if wave not in range(1, n_waves + 1):
+            raise ValueError(f"{folder}: wave={wave!r} does not exist; choose 1 to {n_waves}")
+        G = inner(wave)
+        G.graph["wave"] = wave
+        return G
+
+    return load
+
+
+def _anes1996():
+    return pd.read_csv(data_dir() / "surveys" / "anes1996.csv")
+
+
+_ACS_TABLES = {"B01001": "sex by age", "B15001": "sex by age by educational attainment (18+)",
+               "B15003": "educational attainment (25+)", "B03002": "Hispanic origin by race",
+               "B19001": "household income"}
+
+
+def _acs2018_us():
+    frames = []
+    for table, title in _ACS_TABLES.items():
+        df = pd.read_csv(data_dir() / "census" / f"us_acs2018_1yr_{table}_tidy.csv")
+        df.insert(0, "table", table)
+        df.insert(1, "table_title", title)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+_NETWORKDATA = "R package networkdata (MIT licence), D. Schoch"
+_DATASETS = [
+    Dataset("anes1996", "survey", "944 respondents x 11 columns",
+            "American National Election Study 1996 extract (party ID, left-right placements, vote)",
+            "Rosenstone, S. J., Kinder, D. R., Miller, W. E. & the National Election Studies (1997). "
+            "American National Election Study, 1996: Pre- and Post-Election Survey. ICPSR 6896.",
+            "public domain (as shipped by statsmodels.datasets.anes96)", "statsmodels anes96",
+            _anes1996),
+    Dataset("acs2018_us", "census", "5 tables, 195 rows",
+            "US Census ACS 2018 1-year marginals: sex x age, education, race/ethnicity, income",
+            "U.S. Census Bureau (2019). American Community Survey 2018 1-year estimates, tables "
+            "B01001, B15001, B15003, B03002, B19001.", "public domain", "data.census.gov",
+            _acs2018_us),
+    Dataset("ego_facebook", "network", "4,039 nodes, 88,234 edges (undirected)",
+            "SNAP ego-Facebook: friend lists of 10 egos combined",
+            "McAuley, J. & Leskovec, J. (2012). Learning to Discover Social Circles in Ego "
+            "Networks. NIPS 2012.", "free for research with citation", "SNAP ego-Facebook",
+            _ego_facebook),
+    Dataset("polblogs", "network", "1,490 nodes, 19,025 arcs (directed)",
+            "Political blogs of the 2004 US election; node attribute pol = left/right",
+            "Adamic, L. A. & Glance, N. (2005), The political blogosphere and the 2004 US "
+            "election: divided they blog. WWW-2005 Workshop on the Weblogging Ecosystem.",
+            "MIT (networkdata)", _NETWORKDATA, _polblogs),
+    Dataset("email_eu_core", "network", "1,005 nodes, 25,571 arcs (directed)",
+            "SNAP email-Eu-core with department labels (42 departments)",
+            "Yin, H., Benson, A. R., Leskovec, J. & Gleich, D. F. (2017). Local Higher-order "
+            "Graph Clustering. KDD 2017.", "free for research with citation", "SNAP email-Eu-core",
+            _email_eu_core),
+    Dataset("physicians", "network", "246 nodes, 1,099 ties in 3 relations (directed)",
+            "Coleman-Katz-Menzel medical innovation: advice, discussion and friendship ties; "
+            "month of first tetracycline prescription (adoption_month, 1 = Nov 1953)",
+            "Coleman, J. S., Katz, E. & Menzel, H. (1966). Medical Innovation: A Diffusion "
+            "Study. Bobbs-Merrill.", "MIT (networkdata)", _NETWORKDATA, _physicians),
+    Dataset("law_friends", "network", "71 nodes (directed)",
+            "Lazega law firm friendship; gender, office, status, seniority, age, practice, school",
+            "Lazega, E. (2001). The Collegial Phenomenon. Oxford University Press.",
+            "MIT (networkdata)", _NETWORKDATA, _simple_csv("law_friends", "law_friends", True)),
+    Dataset("s50", "network", "50 nodes x 3 waves (directed)",
+            "Teenage Friends and Lifestyle Study, 50 girls; smoke 1-3 per wave (wave=1..3)",
+            "Michell, L. & Amos, A. (1997). Girls, pecking order and smoking. Social Science & "
+            "Medicine 44(12); Pearson, M. & West, P. (2003).", "MIT (networkdata)", _NETWORKDATA,
+            _waves("s50", "s50", 3)),
+    Dataset("knecht", "network", "26 nodes x 4 waves (directed)",
+            "Dutch school class friendship, 4 waves (wave=1..4); delinquency, alcohol, gender",
+            "Knecht, A. (2008). Friendship selection and friends' influence. Dynamics of networks "
+            "and actor attributes in early adolescence. PhD thesis, Utrecht University.",
+            "MIT (networkdata)", _NETWORKDATA, _waves("knecht", "knecht", 4)),
+    Dataset("hall", "network", "217 nodes (directed, weighted)",
+            "Residence-hall friendship with tie strength",
+            "Freeman, L. C., Webster, C. M. & Kirke, D. M. (1998). Exploring social structure "
+            "using dynamic three-dimensional color images. Social Networks 20(2).",
+            "MIT (networkdata)", _NETWORKDATA, _simple_csv("hall", "hall", True, weighted=True)),
+    Dataset("faux_mesa_high", "network", "205 nodes, 203 edges (undirected)",
+            "statnet faux.mesa.high: an ERGM SIMULATION fitted to an Add Health school "
+            "(Grade, Race, Sex); not real Add Health data",
+            "Resnick, M. D. et al. (1997), via Handcock, M. S. et al., statnet.data.",
+            "CC BY 4.0 (statnet.data)", "R package statnet.data",
+            _simple_csv("faux_mesa_high", "faux.mesa.high", False)),
+]
+_BY_NAME = {d.name: d for d in _DATASETS}
+
+
+def names() -> pd.DataFrame:
+    """The available datasets: name, kind, size, description, citation, licence.
+
+    Examples
+    --------
+    >>> import socialkit as sk
+    >>> "anes1996" in set(sk.datasets.names()["name"])
+    True
+    """
+    return pd.DataFrame([{"name": d.name, "kind": d.kind, "size": d.size,
+                          "description": d.description, "citation": d.citation,
+                          "license": d.license} for d in _DATASETS])
+
+
+def load(name: str, **options: Any):
+    """Load a dataset by name, with its citation in ``.attrs`` (DataFrame) or ``.graph`` (graph).
+
+    Networks keep the direction of their source (``polblogs``, ``email_eu_core``, ``physicians``
+    are ``DiGraph``; use ``G.to_undirected()`` for the undirected simple graph). Self-loops are
+    kept; their count is in ``G.graph["self_loops"]`` and the number of repeated edges in the raw
+    file (merged into one) in ``G.graph["duplicate_edges"]``. Multi-wave networks take ``wave=``.
+
+    Parameters
+    ----------
+    name : str
+        One of ``names()["name"]``.
+    **options
+        Dataset options (``wave`` for ``s50`` and ``knecht``).
+
+    Returns
+    -------
+    pandas.DataFrame or networkx.Graph / DiGraph
+
+    Examples
+    --------
+    >>> import socialkit as sk
+    >>> df = sk.datasets.load("anes1996")
+    >>> df.shape, df.attrs["name"]
+    ((944, 11), 'anes1996')
+    >>> sk.datasets.load("nope")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, ego_facebook, email_eu_core, faux_mesa_high, hall, knecht, law_friends, physicians, polblogs, s50
+    """
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")
+    ds = _BY_NAME[name]
+    try:
+        obj = ds.loader(**options)
+    except TypeError as err:
+        raise TypeError(f"dataset {name!r} does not take options {sorted(options)}: {err}") from None
+    return _attach(obj, ds)

@@ -1,0 +1,8 @@
+"""Plotly figures of runs, networks and reports. Functions return figures; they never show them."""
+
+from socialkit.plot import report
+from socialkit.plot._network import friendship_paradox
+from socialkit.plot._runs import distribution, trajectories
+from socialkit.plot._style import PALETTE, TEMPLATE
+
+__all__ = ["trajectories", "distribution", "friendship_paradox", "report", "TEMPLATE", "PALETTE"]

@@ -1,0 +1,273 @@
+"""The one result type every engine returns: :class:`Run`.
+
+Conventions
+-----------
+``trajectory`` is a tidy long DataFrame with columns ``step`` (int64), ``agent`` (int64),
+``variable`` (str) and ``value`` (float64). Rows with ``agent == -1`` are population aggregates;
+their variable is named ``"<variable>.<statistic>"``, e.g. ``"opinion.mean"`` or ``"opinion.sd"``.
+``events`` has columns ``step, agent, action, target, text`` (``target`` is -1 when an action has
+no target); classic models leave it empty.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Run", "AGGREGATE", "provenance"]
+
+AGGREGATE = -1
+"""Agent id of population-aggregate rows in a trajectory."""
+
+TRAJECTORY_COLUMNS = ["step", "agent", "variable", "value"]
+EVENT_COLUMNS = ["step", "agent", "action", "target", "text"]
+_TRAJ_DTYPES = {"step": "int64", "agent": "int64", "variable": "object", "value": "float64"}
+_EVENT_DTYPES = {"step": "int64", "agent": "int64", "action": "object", "target": "int64",
+                 "text": "object"}
+_DEPENDENCIES = ("numpy", "scipy", "pandas", "networkx", "numba", "plotly", "pyarrow")
+
+
+def provenance(**extra: Any) -> dict[str, Any]:
+    """Versions of socialkit, Python and the main dependencies, a UTC timestamp, plus ``extra``.
+
+    Examples
+    --------
+    >>> p = provenance(model_id="none")
+    >>> sorted(k for k in p if k in ("socialkit", "python", "timestamp", "model_id"))
+    ['model_id', 'python', 'socialkit', 'timestamp']
+    """
+    versions = {}
+    for dist in ("socialkit", *_DEPENDENCIES):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    out = {
+        "socialkit": versions.pop("socialkit"),
+        "python": platform.python_version(),
+        "dependencies": versions,
+        "timestamp": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    out.update(extra)
+    return out
+
+
+def _frame(df: pd.DataFrame | None, columns: list[str], dtypes: dict[str, str],
+           what: str) -> pd.DataFrame:
+    if df is None:
+        df = pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in columns})
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"Run.{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"Run.{what} lacks column(s) {missing}; expected {columns}")
+    df = df[columns].reset_index(drop=True)
+    try:
+        return df.astype(dtypes)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"Run.{what} has a column of the wrong type: {err}") from None
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if x is None or isinstance(x, bool | int | float | str):
+        return x
+    return repr(x)
+
+
+class Run:
+    """The result of a simulation: what happened, with which parameters, seed and software.
+
+    Parameters
+    ----------
+    trajectory : DataFrame
+        Columns ``step, agent, variable, value`` (see the module conventions).
+    events : DataFrame, optional
+        Columns ``step, agent, action, target, text``.
+    params : dict
+        The model parameters used (JSON-serialisable values).
+    seed : int or None
+        The seed of the run's random generator.
+    provenance : dict, optional
+        Package versions, timestamp, model ids, prompts hash; filled by :func:`provenance`.
+    model : str
+        Name of the engine that produced the run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> traj = pd.DataFrame({"step": [0, 0, 1, 1], "agent": [0, 1, 0, 1],
+    ...                      "variable": "opinion", "value": [0.1, 0.9, 0.3, 0.7]})
+    >>> run = Run(traj, params={"mu": 0.5}, seed=1, model="example")
+    >>> run.final("opinion").tolist()
+    [0.3, 0.7]
+    >>> run.summary()["mean"].tolist()
+    [0.5, 0.5]
+    """
+
+    def __init__(self, trajectory: pd.DataFrame, events: pd.DataFrame | None = None,
+                 params: dict[str, Any] | None = None, seed: int | None = None,
+                 provenance: dict[str, Any] | None = None, model: str = "model"):
+        self.trajectory = _frame(trajectory, TRAJECTORY_COLUMNS, _TRAJ_DTYPES, "trajectory")
+        self.events = _frame(events, EVENT_COLUMNS, _EVENT_DTYPES, "events")
+        self.params = dict(params or {})
+        self.seed = seed
+        self.provenance = dict(provenance) if provenance is not None else globals()["provenance"]()
+        self.model = model
+
+    # ---- views -------------------------------------------------------------------------------
+    @property
+    def variables(self) -> list[str]:
+        """Variables recorded per agent (aggregate rows excluded)."""
+        t = self.trajectory
+        return sorted(t.loc[t["agent"] != AGGREGATE, "variable"].unique().tolist())
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Recorded steps, sorted."""
+        return np.sort(self.trajectory["step"].unique())
+
+    @property
+    def n_agents(self) -> int:
+        """Number of distinct agents recorded (0 for summary-only runs)."""
+        t = self.trajectory
+        return int(t.loc[t["agent"] != AGGREGATE, "agent"].nunique())
+
+    def _variable(self, variable: str | None) -> str:
+        known = self.variables or sorted(
+            {v.rsplit(".", 1)[0] for v in self.trajectory["variable"].unique()})
+        if variable is None:
+            if len(known) != 1:
+                raise ValueError(f"this run records several variables {known}; pass variable=")
+            return known[0]
+        if variable not in known:
+            raise ValueError(f"variable {variable!r} not in this run; recorded: {known}")
+        return variable
+
+    def wide(self, variable: str | None = None) -> pd.DataFrame:
+        """The per-agent values of ``variable`` as a step × agent table."""
+        variable = self._variable(variable)
+        t = self.trajectory
+        t = t[(t["variable"] == variable) & (t["agent"] != AGGREGATE)]
+        if t.empty:
+            raise ValueError(f"variable {variable!r} was recorded as a summary only "
+                             "(record='summary'); per-agent values are not available")
+        return t.pivot(index="step", columns="agent", values="value")
+
+    def final(self, variable: str | None = None) -> pd.Series:
+        """Each agent's value of ``variable`` at the last recorded step (indexed by agent)."""
+        w = self.wide(variable)
+        return w.iloc[-1].rename(self._variable(variable))
+
+    def summary(self, variable: str | None = None) -> pd.DataFrame:
+        """Per-step mean, sd, min and max of ``variable`` across agents.
+
+        Works for per-agent and for summary-only recordings alike.
+        """
+        variable = self._variable(variable)
+        t = self.trajectory
+        agg = t[(t["agent"] == AGGREGATE) & t["variable"].str.startswith(variable + ".")]
+        if not agg.empty:
+            out = agg.assign(stat=agg["variable"].str.slice(len(variable) + 1)).pivot(
+                index="step", columns="stat", values="value")
+            out.columns.name = None
+            return out
+        w = self.wide(variable)
+        return pd.DataFrame({"mean": w.mean(axis=1), "sd": w.std(axis=1, ddof=0),
+                             "min": w.min(axis=1), "max": w.max(axis=1)})
+
+    # ---- presentation -----------------------------------------------------------------------
+    def plot(self, variable: str | None = None, **kwargs):
+        """A plotly figure of the trajectories (see :func:`socialkit.plot.trajectories`)."""
+        from socialkit import plot  # presentation layer, imported only when asked for
+
+        return plot.trajectories(self, variable=variable, **kwargs)
+
+    def __repr__(self) -> str:
+        steps = self.steps
+        last = int(steps[-1]) if len(steps) else 0
+        return (f"Run(model={self.model!r}, agents={self.n_agents}, steps={last}, "
+                f"variables={self.variables}, seed={self.seed}, events={len(self.events)})")
+
+    def _repr_html_(self) -> str:
+        steps = self.steps
+        rows = [("model", self.model), ("seed", self.seed), ("agents", self.n_agents),
+                ("recorded steps", f"{len(steps)} (last: {int(steps[-1]) if len(steps) else 0})"),
+                ("variables", ", ".join(self.variables) or "summary only"),
+                ("events", len(self.events)),
+                ("socialkit", self.provenance.get("socialkit")),
+                ("created", self.provenance.get("timestamp"))]
+        head = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+                       for k, v in rows)
+        params = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                         f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+                         for k, v in self.params.items())
+        parts = [f"<div><strong>socialkit.Run</strong><table>{head}</table>",
+                 f"<details open><summary>parameters</summary><table>{params}</table></details>"]
+        try:
+            var = self._variable(None)
+            s = self.summary(var)
+            parts.append(f"<details open><summary>{html.escape(var)} by step (first and last)"
+                         f"</summary>{pd.concat([s.head(1), s.tail(1)]).to_html(float_format='%.4g')}"
+                         "</details>")
+        except ValueError:
+            pass
+        return "".join(parts) + "</div>"
+
+    # ---- persistence ------------------------------------------------------------------------
+    def to_parquet(self, folder: str | Path) -> Path:
+        """Write the run to ``folder`` (trajectory.parquet, events.parquet, run.json).
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> run = Run(pd.DataFrame({"step": [0], "agent": [0], "variable": "x", "value": [1.0]}))
+        >>> folder = run.to_parquet(tempfile.mkdtemp())
+        >>> Run.read_parquet(folder) == run
+        True
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.trajectory.to_parquet(folder / "trajectory.parquet", index=False)
+        self.events.to_parquet(folder / "events.parquet", index=False)
+        meta = {"format": 1, "model": self.model, "seed": self.seed,
+                "params": _jsonable(self.params), "provenance": _jsonable(self.provenance)}
+        (folder / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+        return folder
+
+    @classmethod
+    def read_parquet(cls, folder: str | Path) -> Run:
+        """Read a run written by :meth:`to_parquet`."""
+        folder = Path(folder)
+        if not (folder / "run.json").exists():
+            raise ValueError(f"{folder} holds no socialkit run (run.json missing)")
+        meta = json.loads((folder / "run.json").read_text())
+        return cls(pd.read_parquet(folder / "trajectory.parquet"),
+                   pd.read_parquet(folder / "events.parquet"), params=meta["params"],
+                   seed=meta["seed"], provenance=meta["provenance"], model=meta["model"])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Run):
+            return NotImplemented
+        return (self.model == other.model and self.seed == other.seed
+                and _jsonable(self.params) == _jsonable(other.params)
+                and _jsonable(self.provenance) == _jsonable(other.provenance)
+                and self.trajectory.equals(other.trajectory) and self.events.equals(other.events))
+
+    __hash__ = None

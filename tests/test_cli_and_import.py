@@ -1,0 +1,57 @@
+import subprocess
+import sys
+
+import socialkit as sk
+from socialkit.cli import main
+
+
+def test_import_is_light_and_silent():
+    code = ("import sys, time; t = time.perf_counter(); import socialkit; "
+            "dt = time.perf_counter() - t; "
+            "heavy = [m for m in ('pandas', 'networkx', 'plotly', 'numba', 'scipy') "
+            "if m in sys.modules]; print(repr((heavy, dt < 1.0)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "([], True)"
+    assert out.stderr == ""
+
+
+def test_lazy_namespace():
+    assert sk.Run.__name__ == "Run" and sk.Population.__name__ == "Population"
+    assert "dynamics" in dir(sk)
+    try:
+        sk.nope  # noqa: B018
+    except AttributeError as err:
+        assert "nope" in str(err)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_demo_writes_report_and_run(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--steps", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "944 agents" in out and "clusters" in out and "report" in out
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<h2>") == 7 and "plotly" in html
+    run = sk.Run.read_parquet(tmp_path / "run")
+    assert run.model == "deffuant" and run.params["steps"] == 20 and run.n_agents == 944
+
+
+def test_demo_bad_parameter_is_a_clear_error(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--epsilon", "0"]) == 2
+    assert "parameter 'epsilon' = 0.0 is out of range" in capsys.readouterr().err
+
+
+def test_html_report_and_plots():
+    G = sk.network.barabasi_albert(60, 2, seed=0)
+    run = sk.dynamics.deffuant(G, [i / 59 for i in range(60)], steps=4, seed=0)
+    fig = sk.plot.trajectories(run, max_agents=10)
+    assert "10 shown" in fig.data[0].name
+    assert [t.name for t in sk.plot.distribution(run, steps=[0, 2]).data] == ["step 0", "step 2"]
+    try:
+        sk.plot.distribution(run, steps=[99])
+    except ValueError as err:
+        assert "not recorded" in str(err)
+    try:
+        sk.plot.trajectories("run")
+    except TypeError as err:
+        assert "socialkit.Run" in str(err)
