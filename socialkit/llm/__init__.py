@@ -1,0 +1,40 @@
+"""LLM layer: model backends, typed questions, and the call runner behind :func:`ask`.
+
+Backends answer a batch of chat prompts: :func:`default` (the embedded SmolLM2-135M-Instruct,
+offline on the CPU), :func:`local` (any GGUF file), :func:`from_langchain` (any LangChain chat
+model) and :func:`scripted` (a Python function, for tests and teaching). Questions
+(:class:`Likert`, :class:`Choice`, :class:`Numeric`, :class:`FreeText`) render their
+instructions and validate answers. :func:`ask` runs them with concurrency, rate limits, retries,
+an on-disk cache, token and cost accounting and a budget.
+
+Examples
+--------
+>>> import socialkit as sk
+>>> model = sk.llm.scripted(lambda messages: "5")
+>>> res = sk.ask(["I am a retired farmer."], sk.Likert("Taxes are too high."), model=model,
+...              progress=False)
+>>> res.loc[0, ["answer", "status"]].tolist()
+[5, 'ok']
+"""
+
+from socialkit.llm.ask import SYSTEM_PROMPT, aask, ask, estimate
+from socialkit.llm.backends import (
+    Backend,
+    LangChain,
+    LlamaCpp,
+    Reply,
+    Scripted,
+    default,
+    from_langchain,
+    local,
+    scripted,
+)
+from socialkit.llm.cache import Cache, default_folder
+from socialkit.llm.questions import Choice, FreeText, Likert, Numeric, Parsed, Question
+from socialkit.llm.results import Summary, distribution, summary
+from socialkit.llm.runner import PRICES, Limits, Usage
+
+__all__ = ["ask", "aask", "estimate", "SYSTEM_PROMPT", "default", "local", "from_langchain",
+           "scripted", "Backend", "Reply", "Scripted", "LlamaCpp", "LangChain", "Likert",
+           "Choice", "Numeric", "FreeText", "Question", "Parsed", "Cache", "default_folder",
+           "Summary", "summary", "distribution", "PRICES", "Limits", "Usage"]

@@ -1,0 +1,248 @@
+"""The engine behind ``ask``: sends each unique call once, through cache, limits and retries,
+and re-asks malformed answers.
+
+A *job* is one prompt (persona + question) at one sample index. Its chain of calls is: look the
+call up in the cache; else reserve its worst-case cost against the budget, wait for the rate
+limits, call the backend under the concurrency limit and a timeout, retry transient failures with
+exponential backoff and jitter; parse the reply; if it is malformed, re-ask (the conversation then
+holds the bad reply and what was wrong with it) up to ``reasks`` times; finally record the answer,
+or *missing* with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from socialkit.llm.backends import Backend, Reply
+from socialkit.llm.cache import Cache, call_key
+from socialkit.llm.questions import Question
+from socialkit.llm.runner import (
+    Accountant,
+    BudgetExceeded,
+    CallFailed,
+    Limits,
+    TokenBucket,
+    Usage,
+    estimate_tokens,
+    retry_after,
+    retryable,
+)
+
+__all__ = ["Outcome", "Engine"]
+
+_FLUSH_EVERY = 256
+
+
+@dataclass
+class Outcome:
+    """What one job produced."""
+
+    value: Any = None
+    status: str = "missing"
+    reason: str = ""
+    text: str | None = None
+    dist: dict | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    cached: bool = False
+    calls: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def repair_message(question: Question, reason: str) -> str:
+    """The follow-up sent after a malformed answer."""
+    last = question.instructions().strip().splitlines()[-1]
+    return f"That answer is not valid ({reason}). {last}"
+
+
+class Engine:
+    """Runs jobs for one ``ask``; holds its limits, budget, cache and counters."""
+
+    def __init__(self, backend: Backend, cache: Cache, limits: Limits, usage: Usage,
+                 price: tuple[float, float] | None, budget: float | None, reasks: int,
+                 temperature: float | None, logprobs: bool, seed: int = 0):
+        self.backend, self.cache, self.limits, self.usage = backend, cache, limits, usage
+        self.acct = Accountant(price, budget, usage)
+        self.reasks, self.temperature, self.logprobs = reasks, temperature, logprobs
+        self.rng = random.Random(seed)
+        self.prefetched: dict[str, dict] = {}
+        self.pending: list[tuple[str, str, dict]] = []
+        self._sem: asyncio.Semaphore | None = None
+        self._settled: asyncio.Condition | None = None
+        self.rpm = TokenBucket(limits.rpm) if limits.rpm else None
+        self.tpm = TokenBucket(limits.tpm) if limits.tpm else None
+        self.on_done: Callable[[], None] | None = None
+
+    def params(self, question: Question) -> dict[str, Any]:
+        return self.backend.params(self.temperature, question.max_tokens)
+
+    def key(self, question: Question, messages: list[dict[str, str]], sample: int) -> str:
+        return call_key(self.backend.model_id, self.params(question), messages, sample)
+
+    # ---- cache -------------------------------------------------------------------------------
+    def prefetch(self, keys: list[str]) -> None:
+        """Load the stored replies of many keys in one query."""
+        self.prefetched.update(self.cache.get_many(keys))
+
+    def flush(self) -> None:
+        """Write the replies received so far to the cache."""
+        if self.pending:
+            items, self.pending = self.pending, []
+            self.cache.put_many(items)
+
+    def _stored(self, key: str) -> Reply | None:
+        d = self.prefetched.pop(key, None)
+        if d is None and self.cache.mode == "use" and key not in self.prefetched:
+            d = self.cache.get_many([key]).get(key)
+        return Reply.from_json(d) if d is not None else None
+
+    # ---- one call ----------------------------------------------------------------------------
+    async def _reserve(self, estimate: int, max_tokens: int) -> float:
+        while True:
+            try:
+                return self.acct.reserve(estimate, max_tokens)
+            except BudgetExceeded:
+                if self.acct.reserved <= 0:  # nothing in flight could free room: stop
+                    raise
+                async with self._settled:
+                    await self._settled.wait()
+
+    async def _settle(self, reserved: float, reply: Reply | None) -> float:
+        cost = self.acct.settle(reserved, *((reply.prompt_tokens, reply.completion_tokens)
+                                            if reply is not None else ()))
+        async with self._settled:
+            self._settled.notify_all()
+        return cost
+
+    async def call(self, key: str, messages: list[dict[str, str]], question: Question,
+                   sample: int) -> tuple[Reply, bool, float]:
+        """One call through cache, budget, rate limits, concurrency, timeout and retries.
+
+        Returns the reply, whether the cache served it, and what it cost.
+        """
+        stored = self._stored(key)
+        if stored is not None:
+            self.usage.cache_hits += 1
+            return stored, True, 0.0
+        if self._sem is None:
+            n = min(self.limits.concurrency, self.backend.max_concurrency or 10 ** 9)
+            self._sem, self._settled = asyncio.Semaphore(n), asyncio.Condition()
+        estimate = estimate_tokens(messages)
+        max_tokens = question.max_tokens
+        last = "no attempt"
+        for attempt in range(self.limits.retries + 1):
+            reserved = await self._reserve(estimate, max_tokens)
+            try:
+                if self.rpm is not None:
+                    await self.rpm.take(1)
+                if self.tpm is not None:
+                    await self.tpm.take(estimate + max_tokens)
+                async with self._sem:
+                    async with asyncio.timeout(self.limits.timeout):
+                        reply = await self.backend.acall(
+                            messages, temperature=self.params(question)["temperature"],
+                            max_tokens=max_tokens, seed=sample, logprobs=self.logprobs)
+            except asyncio.CancelledError:
+                await self._settle(reserved, None)
+                raise
+            except Exception as err:  # noqa: BLE001 - classified below
+                await self._settle(reserved, None)
+                ok, last = retryable(err)
+                self.usage.failed_attempts += 1
+                self.usage.errors[last] = self.usage.errors.get(last, 0) + 1
+                if not ok:
+                    raise CallFailed(last) from None
+                if attempt < self.limits.retries:
+                    self.usage.retries += 1
+                    wait = retry_after(err)
+                    delay = self.limits.delay(attempt, self.rng)
+                    await asyncio.sleep(min(wait, self.limits.max_backoff) if wait else delay)
+                continue
+            cost = await self._settle(reserved, reply)
+            if self.tpm is not None:
+                self.tpm.give(estimate + max_tokens - reply.prompt_tokens - reply.completion_tokens)
+            self.pending.append((key, self.backend.model_id, reply.to_json()))
+            if len(self.pending) >= _FLUSH_EVERY:
+                self.flush()
+            return reply, False, cost
+        raise CallFailed(f"{last} after {self.limits.retries + 1} tries")
+
+    # ---- one job -----------------------------------------------------------------------------
+    def finish(self, question: Question, reply: Reply, out: Outcome, attempt: int) -> bool:
+        """Parse a reply into ``out``; True when the job is done (valid answer)."""
+        out.text = reply.text
+        if question.closed and reply.top_logprobs and (out.dist is None or attempt > 0):
+            dist = question.distribution(reply.top_logprobs)
+            if dist is not None:
+                out.dist = dist
+        parsed = question.parse(reply.text)
+        if parsed.ok:
+            out.value, out.status, out.reason = parsed.value, \
+                ("ok" if attempt == 0 else "repaired"), ""
+            return True
+        out.reason = parsed.reason
+        return False
+
+    def add(self, out: Outcome, reply: Reply, cached: bool, cost: float) -> None:
+        out.calls += 1
+        out.prompt_tokens += reply.prompt_tokens
+        out.completion_tokens += reply.completion_tokens
+        out.cost += cost
+        out.cached = out.cached and cached
+
+    def try_cached(self, question: Question, messages: list[dict[str, str]], key: str
+                   ) -> Outcome | None:
+        """Answer a job synchronously when its first call is cached and valid (fast replay)."""
+        d = self.prefetched.get(key)
+        if d is None:
+            return None
+        reply = Reply.from_json(d)
+        out = Outcome(cached=True)
+        self.add(out, reply, True, 0.0)
+        if not self.finish(question, reply, out, 0):
+            return None
+        del self.prefetched[key]
+        self.usage.cache_hits += 1
+        return out
+
+    async def job(self, question: Question, messages: list[dict[str, str]], sample: int,
+                  key: str | None = None) -> Outcome:
+        """Ask, re-ask malformed answers, and return the outcome (never raises for a failed
+        call: the outcome is then missing with the reason)."""
+        out = Outcome(cached=True)
+        try:
+            for attempt in range(self.reasks + 1):
+                if attempt:
+                    self.usage.reasks += 1
+                k = key if (attempt == 0 and key) else self.key(question, messages, sample)
+                try:
+                    reply, cached, cost = await self.call(k, messages, question, sample)
+                except BudgetExceeded as err:
+                    self.usage.budget_stopped += 1
+                    return self._missing(out, f"not asked: {err}")
+                except CallFailed as err:
+                    return self._missing(out, f"call failed: {err}")
+                self.add(out, reply, cached, cost)
+                if self.finish(question, reply, out, attempt):
+                    return out
+                messages = [*messages, {"role": "assistant", "content": reply.text},
+                            {"role": "user", "content": repair_message(question, out.reason)}]
+            return self._missing(out, f"invalid after {self.reasks + 1} tries: {out.reason}")
+        finally:
+            if self.on_done is not None:
+                self.on_done()
+
+    @staticmethod
+    def _missing(out: Outcome, reason: str) -> Outcome:
+        out.value, out.status, out.reason = None, "missing", reason
+        if out.calls == 0:
+            out.cached = False
+        return out

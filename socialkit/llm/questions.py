@@ -1,0 +1,384 @@
+"""Typed questions: each renders its instructions, parses and validates answers.
+
+A question turns a raw model reply into a :class:`Parsed` value: ``ok=True`` with the answer, or
+``ok=False`` with the reason it is not valid (the runner then re-asks, and finally records the
+answer as missing with that reason). Closed questions (:class:`Likert`, :class:`Choice`) also turn
+a reply's token log-probabilities into a distribution over their options (the OpinionQA method).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Question", "Likert", "Choice", "Numeric", "FreeText", "Parsed"]
+
+_LIKERT_LABELS = {
+    5: ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+    7: ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+        "Somewhat agree", "Agree", "Strongly agree"],
+}
+_NUMBER = re.compile(r"(?<![\w.])[-+−]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of parsing one reply: ``ok`` and ``value``, or the ``reason`` it is invalid."""
+
+    ok: bool
+    value: Any = None
+    reason: str = ""
+
+
+def _check_text(text: Any, what: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{what}: the question text must be a non-empty string, got {text!r}")
+    return text.strip()
+
+
+def _excerpt(reply: str, n: int = 40) -> str:
+    reply = " ".join(reply.split())
+    return repr(reply if len(reply) <= n else reply[: n - 1] + "…")
+
+
+class Question:
+    """Base class of the typed questions; subclasses define ``instructions`` and ``parse``.
+
+    Attributes
+    ----------
+    text : str
+        The question as asked.
+    name : str
+        Short name used in the ``question`` column of results (defaults to the text).
+    options : list or None
+        The answer values of a closed question, in order; None for open questions.
+    keys : list of str or None
+        What the model answers for each option (``"1"``, ``"A"``, ...).
+    max_tokens : int
+        Completion-token limit of one reply.
+    """
+
+    kind = "question"
+    options: list | None = None
+    keys: list[str] | None = None
+
+    def __init__(self, text: str, name: str | None = None, max_tokens: int = 16):
+        self.text = _check_text(text, type(self).__name__)
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise ValueError(f"name must be a non-empty string, got {name!r}")
+        self.name = name.strip() if name else self.text
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise ValueError(f"max_tokens must be a positive integer, got {max_tokens!r}")
+        self.max_tokens = max_tokens
+
+    # ---- to override -------------------------------------------------------------------------
+    def instructions(self) -> str:  # pragma: no cover - abstract
+        """How to answer, appended to the question text."""
+        raise NotImplementedError
+
+    def parse(self, reply: str) -> Parsed:  # pragma: no cover - abstract
+        """Turn a raw reply into a :class:`Parsed` (valid value, or the reason it is not)."""
+        raise NotImplementedError
+
+    # ---- shared ------------------------------------------------------------------------------
+    def render(self) -> str:
+        """The full prompt text of the question: the text, then how to answer."""
+        return f"{self.text}\n{self.instructions()}"
+
+    def spec(self) -> dict[str, Any]:
+        """A JSON-serialisable description (part of the prompts hash and provenance)."""
+        return {"kind": self.kind, "name": self.name, "prompt": self.render(),
+                "max_tokens": self.max_tokens}
+
+    @property
+    def closed(self) -> bool:
+        """True when the answer is one of a fixed list of options."""
+        return self.options is not None
+
+    def distribution(self, top_logprobs: list[list[tuple[str, float]]] | None
+                     ) -> dict[Any, float] | None:
+        """Probabilities of the options from a reply's token log-probabilities (OpinionQA).
+
+        Finds the first generated position whose top alternatives include option keys, sums the
+        probability of every token that spells a key (``"3"``, ``" 3"``, ...) and renormalises
+        over the options. Returns None for open questions or when no key appears.
+
+        Parameters
+        ----------
+        top_logprobs : list of list of (token, logprob)
+            For each generated position, the most likely tokens and their log-probabilities.
+
+        Returns
+        -------
+        dict or None
+            Option value -> probability, summing to 1.
+
+        Examples
+        --------
+        >>> from math import log
+        >>> q = Likert("Taxes should be lower.", scale=5)
+        >>> q.distribution([[(" 4", log(0.4)), ("4", log(0.2)), ("2", log(0.15)), ("I", -3.0)],
+        ...                 [("4", -0.01)]])
+        {1: 0.0, 2: 0.2, 3: 0.0, 4: 0.8, 5: 0.0}
+        """
+        if not self.closed or not top_logprobs:
+            return None
+        index = {k.lower(): i for i, k in enumerate(self.keys)}
+        for position in top_logprobs:
+            mass = [0.0] * len(self.keys)
+            for token, logprob in position:
+                i = index.get(str(token).strip().strip("().:").lower())
+                if i is not None and logprob is not None and math.isfinite(logprob):
+                    mass[i] += math.exp(logprob)
+            total = sum(mass)
+            if total > 0:
+                return {opt: round(m / total, 6) for opt, m in zip(self.options, mass,
+                                                                    strict=True)}
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text!r})"
+
+
+class Likert(Question):
+    """An agreement (or any ordered) scale answered with a number, 1 to ``scale``.
+
+    Parameters
+    ----------
+    text : str
+        The statement or question.
+    scale : int
+        5 or 7 points (or 2 to 10 with your own ``labels``).
+    labels : list of str, optional
+        One label per point, lowest first; defaults to the agree-disagree labels of 5 or 7 points.
+    name : str, optional
+        Short name for the results table.
+
+    Examples
+    --------
+    >>> q = Likert("The government should reduce income differences.")
+    >>> q.options
+    [1, 2, 3, 4, 5]
+    >>> q.parse("4"), q.parse("I'd say 2 - disagree").value, q.parse("Strongly agree").value
+    (Parsed(ok=True, value=4, reason=''), 2, 5)
+    >>> q.parse("9").reason
+    "'9' is not a number from 1 to 5"
+    """
+
+    kind = "likert"
+
+    def __init__(self, text: str, scale: int = 5, labels: list[str] | None = None,
+                 name: str | None = None, max_tokens: int = 16):
+        super().__init__(text, name, max_tokens)
+        if labels is None:
+            if scale not in _LIKERT_LABELS:
+                raise ValueError(f"Likert scale must be 5 or 7 (or give labels), got {scale!r}")
+            labels = _LIKERT_LABELS[scale]
+        else:
+            labels = [str(x).strip() for x in labels]
+            if scale == 5 and len(labels) != 5:  # scale left at its default: follow the labels
+                scale = len(labels)
+            if isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= 10:
+                raise ValueError(f"Likert scale must be an integer from 2 to 10, got {scale!r}")
+            if len(labels) != scale or not all(labels) or len(set(labels)) != scale:
+                raise ValueError(f"Likert needs {scale} distinct non-empty labels, got {labels}")
+        self.scale = scale
+        self.labels = list(labels)
+        self.options = list(range(1, scale + 1))
+        self.keys = [str(i) for i in self.options]
+
+    def instructions(self) -> str:
+        lines = [f"{i} = {lab}" for i, lab in zip(self.options, self.labels, strict=True)]
+        return "\n".join(lines) + f"\nAnswer with a single number from 1 to {self.scale}."
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "scale": self.scale, "labels": self.labels}
+
+    def parse(self, reply: str) -> Parsed:
+        reply = str(reply)
+        m = _NUMBER.search(reply)
+        if m:
+            try:
+                v = float(m.group().replace(",", "").replace("−", "-"))
+            except ValueError:
+                v = math.nan
+            if v.is_integer() and 1 <= v <= self.scale:
+                return Parsed(True, int(v))
+            return Parsed(False, reason=f"{m.group()!r} is not a number from 1 to {self.scale}")
+        low = reply.lower()
+        for i in sorted(range(self.scale), key=lambda i: -len(self.labels[i])):
+            if re.search(rf"\b{re.escape(self.labels[i].lower())}\b", low):
+                return Parsed(True, self.options[i])
+        return Parsed(False, reason=f"no number from 1 to {self.scale} in {_excerpt(reply)}")
+
+
+class Choice(Question):
+    """One option out of a list, answered with its letter (A, B, ...).
+
+    Parameters
+    ----------
+    text : str
+        The question.
+    options : list of str
+        Two to 26 distinct options.
+    name : str, optional
+        Short name for the results table.
+
+    Examples
+    --------
+    >>> q = Choice("Who will you vote for?", ["Clinton", "Dole", "Perot"])
+    >>> q.keys
+    ['A', 'B', 'C']
+    >>> q.parse("B").value, q.parse("(c) Perot").value, q.parse("I choose Dole.").value
+    ('Dole', 'Perot', 'Dole')
+    >>> q.parse("Nobody").ok
+    False
+    """
+
+    kind = "choice"
+
+    def __init__(self, text: str, options: list[str], name: str | None = None,
+                 max_tokens: int = 16):
+        super().__init__(text, name, max_tokens)
+        if isinstance(options, str) or not hasattr(options, "__iter__"):
+            raise TypeError(f"Choice options must be a list of strings, got {options!r}")
+        options = [str(o).strip() for o in options]
+        if len(options) < 2:
+            raise ValueError(f"Choice needs at least 2 options, got {options}")
+        if len(options) > 26:
+            raise ValueError(f"Choice takes at most 26 options, got {len(options)}")
+        if not all(options) or len({o.lower() for o in options}) != len(options):
+            raise ValueError(f"Choice options must be distinct non-empty strings: {options}")
+        self.options = options
+        self.keys = [chr(ord("A") + i) for i in range(len(options))]
+
+    def instructions(self) -> str:
+        lines = [f"{k}) {o}" for k, o in zip(self.keys, self.options, strict=True)]
+        last = self.keys[-1]
+        return "\n".join(lines) + f"\nAnswer with a single letter from A to {last}."
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "options": self.options}
+
+    def parse(self, reply: str) -> Parsed:
+        reply = str(reply).strip()
+        keys = "".join(self.keys)
+        m = re.match(rf"^\W*([{keys}{keys.lower()}])(?:\W|$)", reply)
+        if m and (m.group(1).isupper() or len(reply) <= 3 or reply[len(m.group(0)) - 1] in ").:"):
+            return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
+        low = reply.lower()
+        found = [o for o in self.options if re.search(rf"\b{re.escape(o.lower())}\b", low)]
+        if len(found) == 1:
+            return Parsed(True, found[0])
+        m = re.search(rf"\b(?:answer|option|choice)\W+([{keys}])\b", reply, re.IGNORECASE)
+        if m:
+            return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
+        if len(found) > 1:
+            return Parsed(False, reason=f"names several options in {_excerpt(reply)}")
+        return Parsed(False, reason=f"no option letter A-{self.keys[-1]} in {_excerpt(reply)}")
+
+
+class Numeric(Question):
+    """A number between ``low`` and ``high`` (inclusive).
+
+    Parameters
+    ----------
+    text : str
+        The question.
+    low, high : float
+        Bounds of a valid answer, ``low < high``.
+    integer : bool
+        Require (and return) a whole number.
+    name : str, optional
+        Short name for the results table.
+
+    Examples
+    --------
+    >>> q = Numeric("How warm do you feel towards Congress (0-100)?", 0, 100)
+    >>> q.parse("About 65 degrees.").value, q.parse("1,000").reason
+    (65.0, '1000 is outside 0 to 100')
+    """
+
+    kind = "numeric"
+
+    def __init__(self, text: str, low: float, high: float, integer: bool = False,
+                 name: str | None = None, max_tokens: int = 16):
+        super().__init__(text, name, max_tokens)
+        for what, v in (("low", low), ("high", high)):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ValueError(f"Numeric {what} must be a finite number, got {v!r}")
+        if low >= high:
+            raise ValueError(f"Numeric needs low < high, got low={low!r}, high={high!r}")
+        self.low, self.high, self.integer = low, high, bool(integer)
+
+    def instructions(self) -> str:
+        kind = "whole number" if self.integer else "number"
+        return f"Answer with a single {kind} between {self.low:g} and {self.high:g}."
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "low": self.low, "high": self.high, "integer": self.integer}
+
+    def parse(self, reply: str) -> Parsed:
+        reply = str(reply)
+        m = _NUMBER.search(reply)
+        if not m:
+            return Parsed(False, reason=f"no number in {_excerpt(reply)}")
+        try:
+            v = float(m.group().replace(",", "").replace("−", "-"))
+        except ValueError:
+            return Parsed(False, reason=f"{m.group()!r} is not a number")
+        if not self.low <= v <= self.high:
+            return Parsed(False, reason=f"{v:g} is outside {self.low:g} to {self.high:g}")
+        if self.integer:
+            if not v.is_integer():
+                return Parsed(False, reason=f"{v:g} is not a whole number")
+            return Parsed(True, int(v))
+        return Parsed(True, v)
+
+
+class FreeText(Question):
+    """An open answer of at most ``max_words`` words.
+
+    Parameters
+    ----------
+    text : str
+        The question.
+    max_words : int
+        Longest valid answer, in words.
+    name : str, optional
+        Short name for the results table.
+
+    Examples
+    --------
+    >>> q = FreeText("What is the most important problem facing the country?", max_words=5)
+    >>> q.parse("  The economy. ").value
+    'The economy.'
+    >>> q.parse("one two three four five six").reason
+    'answer has 6 words, more than 5'
+    """
+
+    kind = "free_text"
+
+    def __init__(self, text: str, max_words: int = 50, name: str | None = None,
+                 max_tokens: int | None = None):
+        if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
+            raise ValueError(f"FreeText max_words must be a positive integer, got {max_words!r}")
+        super().__init__(text, name, max_tokens or 2 * max_words + 16)
+        self.max_words = max_words
+
+    def instructions(self) -> str:
+        return f"Answer in at most {self.max_words} words."
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "max_words": self.max_words}
+
+    def parse(self, reply: str) -> Parsed:
+        reply = str(reply).strip()
+        if not reply:
+            return Parsed(False, reason="empty answer")
+        n = len(reply.split())
+        if n > self.max_words:
+            return Parsed(False, reason=f"answer has {n} words, more than {self.max_words}")
+        return Parsed(True, reply)
