@@ -2,7 +2,9 @@
 
 from socialkit.plot import report
 from socialkit.plot._network import friendship_paradox
+from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
 from socialkit.plot._style import PALETTE, TEMPLATE
 
-__all__ = ["trajectories", "distribution", "friendship_paradox", "report", "TEMPLATE", "PALETTE"]
+__all__ = ["trajectories", "distribution", "friendship_paradox", "population_fidelity", "report",
+           "TEMPLATE", "PALETTE"]
