@@ -5,10 +5,13 @@ Two methods:
 ``"resample"``
     Draw ``n`` source rows with replacement, each with probability proportional to its weight
     (a weighted bootstrap), so every combination of attributes in the output exists in the source.
-    Continuous columns get a smoothed-bootstrap jitter: Gaussian noise with Silverman's
-    bandwidth ``h = jitter * 0.9 * min(sd, IQR / 1.34) * n_eff ** (-1/5)`` (weighted statistics,
-    Kish effective size), then a shrink toward the mean by ``1 / sqrt(1 + h^2 / sd^2)`` so the
-    variance is kept; values stay within the source range and integer columns stay integer.
+    Continuous columns get a smoothed-bootstrap jitter on the normal-score scale: a value at
+    weighted mid-CDF ``u`` moves to ``Phi((Phi^-1(u) + h * e) / sqrt(1 + h^2))`` of the weighted
+    quantile function (linear between observed values), with ``e ~ N(0, 1)`` and Silverman's
+    bandwidth ``h = jitter * 0.9 * n_eff ** (-1/5)`` (Kish effective size). Skewed columns keep
+    their shape, values stay within the observed range and integer columns stay integer.
+    Columns are jittered independently, so exact functional links between columns (such as
+    ``logpopul = log(popul + 0.1)`` in ANES 1996) hold only approximately; recompute them.
 ``"copula"``
     A Gaussian copula for mixed types (NORTA): each column keeps its weighted marginal
     distribution (categories and discrete values exactly, continuous columns through their
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from socialkit.population._columns import column_kind, encode, kish, pairwise_corr
 
@@ -62,37 +65,28 @@ def synthesize_frame(df: pd.DataFrame, weights: np.ndarray, n: int, seed: int | 
 def _resample(df, w, n, rng, jitter, kinds):
     rows = rng.choice(len(df), size=n, replace=True, p=w / w.sum())
     out = df.iloc[rows].reset_index(drop=True)
-    n_eff = kish(w)[0]
+    h = jitter * 0.9 * kish(w)[0] ** (-0.2)  # Silverman's bandwidth for a standard normal
     for col in df.columns:
-        if col == "source_row" or kinds[col] != "continuous" or jitter == 0:
+        if col == "source_row" or kinds[col] != "continuous" or h == 0:
             continue
         x = df[col].to_numpy(dtype=float, na_value=np.nan)
         ok = np.isfinite(x)
-        if ok.sum() < 2:
+        if len(np.unique(x[ok])) < 2:
             continue
-        mu, sd, iqr = _weighted_spread(x[ok], w[ok])
-        scale = min(sd, iqr / 1.34) if iqr > 0 else sd
-        h = jitter * 0.9 * scale * n_eff ** (-0.2)
-        if not h > 0:
-            continue
-        y = out[col].to_numpy(dtype=float, na_value=np.nan)
-        y = mu + (y - mu + h * rng.standard_normal(n)) / np.sqrt(1 + (h / sd) ** 2)
-        y = np.clip(y, x[ok].min(), x[ok].max())
-        if np.all(x[ok] == np.round(x[ok])):
-            y = np.round(y)
-        out[col] = y if not pd.api.types.is_integer_dtype(df[col].dtype) or np.isnan(y).any() \
+        atoms, inverse = np.unique(x[ok], return_inverse=True)
+        mass = np.bincount(inverse, weights=w[ok], minlength=len(atoms)) / w[ok].sum()
+        upper = np.cumsum(mass)
+        mid = upper - mass / 2  # mid-point of each value's block of the weighted CDF
+        y = out[col].to_numpy(dtype=float, na_value=np.nan, copy=True)
+        has = np.isfinite(y)
+        z = ndtri(mid[np.searchsorted(atoms, y[has])])
+        z = (z + h * rng.standard_normal(int(has.sum()))) / np.sqrt(1 + h * h)
+        y[has] = np.interp(ndtr(z), mid, atoms)
+        if np.all(atoms == np.round(atoms)):
+            y[has] = np.round(y[has])
+        out[col] = y if not pd.api.types.is_integer_dtype(df[col].dtype) or not has.all() \
             else y.astype(df[col].dtype)
     return out
-
-
-def _weighted_spread(x, w):
-    order = np.argsort(x, kind="stable")
-    xs, ws = x[order], w[order]
-    cdf = np.cumsum(ws) / ws.sum()
-    mu = float(np.average(xs, weights=ws))
-    sd = float(np.sqrt(np.average((xs - mu) ** 2, weights=ws)))
-    q1, q3 = np.interp([0.25, 0.75], cdf, xs)
-    return mu, sd, float(q3 - q1)
 
 
 # ---- Gaussian copula --------------------------------------------------------------------------
