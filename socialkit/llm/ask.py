@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -181,6 +182,11 @@ async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 
         if bar is not None:
             bar.close()
     df = _assemble(plan, keys, outcomes, seed)
+    if engine.fatal:
+        worst = max(engine.fatal, key=engine.fatal.get)
+        warnings.warn(f"{sum(engine.fatal.values())} call(s) failed with errors that are not "
+                      f"worth retrying, e.g. {worst}; their answers are missing",
+                      RuntimeWarning, stacklevel=3)
     usage.missing = int((df["status"] == "missing").sum())
     usage.seconds = round(time.perf_counter() - t0, 3)
     from socialkit.run import provenance
@@ -309,7 +315,8 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
         Columns ``agent`` (``cell`` with group_by), ``question``, ``sample``, ``answer``,
         ``status`` (ok / repaired / missing), ``reason`` (why missing), ``text`` (raw reply),
         ``dist`` (option -> probability: from log-probabilities, else from the agent's samples),
-        ``tokens`` and ``cost`` (on the row that made the call; 0 on rows sharing it),
+        ``tokens`` and ``cost`` spent by this run (on the row that made the call; 0 on rows
+        sharing it and on cache hits, so the columns add up to the summary),
         ``cached``, ``shared``. ``df.attrs["summary"]`` counts calls, cache hits, tokens, cost
         and failures; ``df.attrs["provenance"]`` records model id, prompts hash and versions.
 

@@ -345,7 +345,7 @@ class LlamaCpp(Backend):
             raise ValueError(f"prompt of {len(prompt)} tokens plus max_tokens {max_tokens} "
                              f"exceeds the context of {self.n_ctx}")
         stops = [fmt.stop] if isinstance(fmt.stop, str) else list(fmt.stop or [])
-        stop_ids = {llm.token_eos(), *(fmt.stop_token_ids or [])}
+        stop_ids = {llm.token_eos(), *(formatter.stop_token_ids or [])}
         n_vocab = llm.n_vocab()
         llm.set_seed(int(seed))
         out: list[int] = []

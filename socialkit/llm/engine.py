@@ -80,6 +80,7 @@ class Engine:
         self.rpm = TokenBucket(limits.rpm) if limits.rpm else None
         self.tpm = TokenBucket(limits.tpm) if limits.tpm else None
         self.on_done: Callable[[], None] | None = None
+        self.fatal: dict[str, int] = {}  # errors not worth retrying (bad request, bug, ...)
 
     def params(self, question: Question) -> dict[str, Any]:
         return self.backend.params(self.temperature, question.max_tokens)
@@ -159,6 +160,7 @@ class Engine:
                 self.usage.failed_attempts += 1
                 self.usage.errors[last] = self.usage.errors.get(last, 0) + 1
                 if not ok:
+                    self.fatal[last] = self.fatal.get(last, 0) + 1
                     raise CallFailed(last) from None
                 if attempt < self.limits.retries:
                     self.usage.retries += 1
@@ -193,9 +195,10 @@ class Engine:
 
     def add(self, out: Outcome, reply: Reply, cached: bool, cost: float) -> None:
         out.calls += 1
-        out.prompt_tokens += reply.prompt_tokens
-        out.completion_tokens += reply.completion_tokens
-        out.cost += cost
+        if not cached:  # tokens and cost spent by this run (a cache hit spends nothing)
+            out.prompt_tokens += reply.prompt_tokens
+            out.completion_tokens += reply.completion_tokens
+            out.cost += cost
         out.cached = out.cached and cached
 
     def try_cached(self, question: Question, messages: list[dict[str, str]], key: str

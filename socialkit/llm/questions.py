@@ -265,6 +265,9 @@ class Choice(Question):
     def parse(self, reply: str) -> Parsed:
         reply = str(reply).strip()
         keys = "".join(self.keys)
+        listed = set(re.findall(rf"(?:^|\s|\()([{keys}])\)", reply))
+        if len(listed) > 1:
+            return Parsed(False, reason=f"lists several options in {_excerpt(reply)}")
         m = re.match(rf"^\W*([{keys}{keys.lower()}])(?:\W|$)", reply)
         if m and (m.group(1).isupper() or len(reply) <= 3 or reply[len(m.group(0)) - 1] in ").:"):
             return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
@@ -272,7 +275,8 @@ class Choice(Question):
         found = [o for o in self.options if re.search(rf"\b{re.escape(o.lower())}\b", low)]
         if len(found) == 1:
             return Parsed(True, found[0])
-        m = re.search(rf"\b(?:answer|option|choice)\W+([{keys}])\b", reply, re.IGNORECASE)
+        m = re.search(rf"\b(?i:answer|option|choice|pick|choose|select)(?i:\s+(?:is|would be))?"
+                      rf"\W+([{keys}])\b", reply)
         if m:
             return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
         if len(found) > 1:

@@ -116,7 +116,7 @@ def retryable(exc: BaseException) -> tuple[bool, str]:
     if status is None:
         status = getattr(getattr(exc, "response", None), "status_code", None)
     name = type(exc).__name__
-    if isinstance(exc, asyncio.TimeoutError | TimeoutError) or "Timeout" in name:
+    if isinstance(exc, TimeoutError) or "Timeout" in name:
         return True, "timeout"
     if isinstance(status, int):
         return status in (408, 409, 429) or status >= 500, f"HTTP {status}"

@@ -152,11 +152,11 @@ class _Core:
     async def route(self, method: str, path: str, headers: dict[str, str],
                     body: bytes) -> tuple[int, dict[str, Any]]:
         path = path.split("?", 1)[0].rstrip("/")
-        if method == "POST" and path.endswith("/chat/completions"):
+        if method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
             return await self.chat(body, headers)
-        if method == "GET" and path.endswith("/stats"):
+        if method == "GET" and path in ("/v1/stats", "/stats"):
             return 200, dict(self.stats)
-        if method == "GET" and path.endswith("/models"):
+        if method == "GET" and path in ("/v1/models", "/models"):
             return 200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}
         return 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}}
 
@@ -287,8 +287,8 @@ class FakeOpenAI:
         from langchain_openai import ChatOpenAI
 
         opts = {"model": "fake-model", "api_key": "sk-fake-key", "max_retries": 0,
-                "timeout": 10.0, **kwargs}
-        return ChatOpenAI(base_url=self.url, **opts)
+                "timeout": 10.0, "base_url": self.url, **kwargs}
+        return ChatOpenAI(**opts)
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()
