@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from socialkit.dynamics._graph import Net
+from socialkit.dynamics._measures import clusters
 from socialkit.run import AGGREGATE, Run, provenance
 
-__all__ = ["make_rng", "initial_values", "Recorder", "clusters"]
+__all__ = ["make_rng", "initial_values", "agent_values", "codes", "seed_states", "diffuse",
+           "Recorder", "clusters"]
 
 
 def make_rng(seed) -> tuple[np.random.Generator, int]:
@@ -24,28 +28,36 @@ def make_rng(seed) -> tuple[np.random.Generator, int]:
     return np.random.default_rng(seed), seed
 
 
-def initial_values(G: nx.Graph, values, name: str, low: float | None = None,
-                   high: float | None = None) -> np.ndarray:
-    """Initial states in the node order of ``list(G)``.
+def agent_values(net: Net, values, name: str, low: float | None = None,
+                 high: float | None = None, what: str = "initial value") -> np.ndarray:
+    """One float per agent of ``net``, in its agent order.
 
     ``values`` may be an array-like in that order, a node-attribute name, a mapping or Series
-    indexed by node (e.g. a Population column), or a scalar for every node.
+    indexed by agent id (e.g. a Population column), or a scalar for every agent. Values must be
+    finite and inside ``[low, high]``; errors name ``name`` and the offending agent.
     """
-    nodes = list(G)
+    nodes = net.nodes
     n = len(nodes)
     if isinstance(values, str):
-        raw = [G.nodes[v].get(values) for v in nodes]
-        missing = [v for v, x in zip(nodes, raw, strict=True) if x is None]
+        if net.graph is None:
+            raise ValueError(f"{name}: node attribute {values!r} needs a networkx graph; pass an "
+                             "array or a Series instead")
+        raw = [net.graph.nodes[v].get(values) for v in nodes.tolist()]
+        missing = [v for v, x in zip(nodes.tolist(), raw, strict=True) if x is None]
         if missing:
             raise ValueError(f"{name}: node attribute {values!r} is missing on {len(missing)} of "
                              f"{n} nodes, e.g. {missing[:5]}")
         source = f"node attribute {values!r}"
     elif isinstance(values, pd.Series | Mapping):
         series = values if isinstance(values, pd.Series) else pd.Series(values)
-        missing = [v for v in nodes if v not in series.index]
-        if missing:
-            raise ValueError(f"{name}: no initial value for {len(missing)} of {n} nodes, "
-                             f"e.g. {missing[:5]}")
+        index = pd.Index(series.index)
+        missing = nodes[~pd.Index(nodes).isin(index)]
+        if len(missing):
+            raise ValueError(f"{name}: no {what} for {len(missing)} of {n} nodes, "
+                             f"e.g. {missing[:5].tolist()}")
+        if index.has_duplicates:
+            raise ValueError(f"{name}: the index has duplicate agent ids, e.g. "
+                             f"{index[index.duplicated()][:5].tolist()}")
         raw = series.loc[nodes].to_numpy()
         source = "the given mapping"
     elif isinstance(values, numbers.Real):
@@ -54,17 +66,16 @@ def initial_values(G: nx.Graph, values, name: str, low: float | None = None,
     else:
         raw = np.asarray(values)
         if raw.ndim != 1 or len(raw) != n:
-            raise ValueError(f"{name}: expected {n} initial values (one per node), got shape "
-                             f"{raw.shape}")
+            raise ValueError(f"{name}: expected {n} values (one per agent), got shape {raw.shape}")
         source = "the array"
     try:
         x = np.array(raw, dtype=float)  # always a private, writable copy
     except (TypeError, ValueError):
-        raise TypeError(f"{name}: initial values from {source} are not numeric") from None
+        raise TypeError(f"{name}: values from {source} are not numeric") from None
     bad = ~np.isfinite(x)
     if bad.any():
-        where = np.asarray(nodes, dtype=object)[bad][:5].tolist()
-        raise ValueError(f"{name}: {int(bad.sum())} initial value(s) from {source} are NaN or "
+        where = nodes[bad][:5].tolist()
+        raise ValueError(f"{name}: {int(bad.sum())} {what}(s) from {source} are NaN or "
                          f"infinite, at nodes {where}")
     outside = np.zeros(n, dtype=bool)
     if low is not None:
@@ -73,23 +84,109 @@ def initial_values(G: nx.Graph, values, name: str, low: float | None = None,
         outside |= x > high
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"{name}: initial value {float(x[i])!r} at node {nodes[i]!r} is outside "
-                         f"[{low}, {high}] ({int(outside.sum())} value(s) outside); rescale "
-                         "first, e.g. (x - 1) / 6 for a 1-7 scale")
+        hint = "; rescale first, e.g. (x - 1) / 6 for a 1-7 scale" if what == "initial value" else ""
+        raise ValueError(f"{name}: {what} {float(x[i])!r} at node {nodes[i].item()!r} is outside "
+                         f"[{low}, {high}] ({int(outside.sum())} value(s) outside){hint}")
     return x
 
 
+def initial_values(G: nx.Graph, values, name: str, low: float | None = None,
+                   high: float | None = None) -> np.ndarray:
+    """Initial states of the nodes of ``G`` in ``list(G)`` order (see :func:`agent_values`)."""
+    return agent_values(Net(np.asarray(list(G)), None, G), values, name, low, high)
+
+
+def codes(x: np.ndarray, nodes: np.ndarray, name: str, allowed: Iterable[int] | None = None,
+          meaning: str = "") -> np.ndarray:
+    """Check that ``x`` holds integer codes (``>= 0``, or in ``allowed``); return them as int64."""
+    frac = x != np.round(x)
+    bad = frac | (x < 0)
+    if allowed is not None:
+        allowed = sorted(allowed)
+        bad |= ~np.isin(x, allowed)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        rule = f"one of {allowed}" if allowed is not None else "integer codes >= 0"
+        tail = f" ({meaning})" if meaning else ""
+        raise ValueError(f"{name}: state {float(x[i])!r} at node {nodes[i].item()!r} is not allowed "
+                         f"({int(bad.sum())} bad value(s)); allowed {rule}{tail}")
+    return x.astype(np.int64)
+
+
+def seed_states(net: Net, seeds, states, name: str, allowed: list[int], meaning: str) -> np.ndarray:
+    """Initial codes of a diffusion run from a seed set (code 1) or from per-agent ``states``."""
+    if (seeds is None) == (states is None):
+        raise ValueError(f"{name}: give exactly one of seeds= (agents that start infected or "
+                         "active) and states= (one state code per agent)")
+    if states is not None:
+        return codes(agent_values(net, states, f"{name}: states", what="state"), net.nodes,
+                     f"{name}: states", allowed, meaning)
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):
+        raise TypeError(f"{name}: seeds must be a collection of agent ids, got {seeds!r}")
+    seeds = list(seeds)
+    index = pd.Index(net.nodes)
+    pos = index.get_indexer(seeds)
+    if (pos < 0).any():
+        unknown = [s for s, p in zip(seeds, pos, strict=True) if p < 0]
+        raise ValueError(f"{name}: {len(unknown)} seed(s) are not agents of the graph, "
+                         f"e.g. {unknown[:5]}")
+    x = np.zeros(net.n, dtype=np.int64)
+    x[pos] = 1
+    return x
+
+
+def diffuse(name: str, net: Net, x: np.ndarray, labels: list[str], steps: int, record,
+            progress: bool, update, alive: bool) -> tuple[Recorder, dict]:
+    """The loop of a diffusion model: ``update()`` advances ``x`` one step in place and returns
+    False once no further change is possible (absorbed), after which the state is carried
+    forward; ``alive`` says whether change is possible at the start. Returns the recorder and
+    the common run parameters (``absorbed_at``: the step from which the state is final)."""
+    from tqdm.auto import tqdm
+
+    rec = Recorder(record, net.nodes, steps, "state", states=labels)
+    rec(0, x)
+    n_initial = int(np.count_nonzero(x))
+    absorbed_at = None if alive else 0
+    for step in tqdm(range(1, steps + 1), disable=not progress, desc=name, unit="step"):
+        if absorbed_at is None and not update():
+            absorbed_at = step
+        rec(step, x)
+    params = {"steps": steps, "record": record, "states": labels, "n_agents": net.n,
+              "n_edges": net.n_edges(), "well_mixed": net.well_mixed,
+              "n_initial": n_initial,
+              "absorbed_at": absorbed_at}
+    return rec, params
+
+
+_STATIC_PROVENANCE: dict | None = None
+
+
+def _provenance(model: str) -> dict:
+    # package versions do not change within a process: look them up once (about 5 ms)
+    global _STATIC_PROVENANCE
+    if _STATIC_PROVENANCE is None:
+        _STATIC_PROVENANCE = provenance()
+    out = dict(_STATIC_PROVENANCE, dependencies=dict(_STATIC_PROVENANCE["dependencies"]))
+    out["timestamp"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    out["engine"] = f"socialkit.dynamics.{model}"
+    return out
+
+
 class Recorder:
-    """Collects states into a tidy trajectory.
+    """Collects states into a tidy trajectory, building the DataFrame once at the end.
 
     ``record`` is ``"agents"`` (every agent, every step), an integer ``k`` (every agent, every
-    ``k`` steps, plus the last step) or ``"summary"`` (mean, sd, min, max per step, agent -1).
+    ``k`` steps, plus the last step) or ``"summary"`` (no per-agent rows). Numeric variables get
+    summary rows (agent -1) ``<variable>.mean``, ``.sd``, ``.min`` and ``.max`` at every step when
+    ``record="summary"``. Categorical variables (``states`` = one label per code) always get, at
+    every step, ``<variable>.n_<label>`` (count) and ``<variable>.share_<label>`` (share).
     """
 
-    def __init__(self, record, agents: np.ndarray, steps: int, variable: str):
-        if record == "agents":
+    def __init__(self, record, agents: np.ndarray, steps: int, variable: str,
+                 states: list[str] | None = None):
+        if isinstance(record, str) and record == "agents":
             every = 1
-        elif record == "summary":
+        elif isinstance(record, str) and record == "summary":
             every = None
         elif isinstance(record, numbers.Integral) and not isinstance(record, bool) and record >= 1:
             every = int(record)
@@ -97,63 +194,50 @@ class Recorder:
             raise ValueError(f"record must be 'agents', 'summary' or a positive integer k, "
                              f"got {record!r}")
         self.every, self.agents, self.steps, self.variable = every, agents, steps, variable
-        self.frames: list[pd.DataFrame] = []
+        self.states = states
+        self.agent_steps: list[int] = []
+        self.agent_values: list[np.ndarray] = []
+        self.summary_steps: list[int] = []
+        self.summary_values: list[np.ndarray] = []
+        if states is None:
+            self.stat_names = [f"{variable}.{k}" for k in ("mean", "sd", "min", "max")]
+        else:
+            self.stat_names = ([f"{variable}.n_{s}" for s in states]
+                               + [f"{variable}.share_{s}" for s in states])
 
-    def wants(self, step: int) -> bool:
-        return self.every is None or step % self.every == 0 or step == self.steps
+    def wants_agents(self, step: int) -> bool:
+        return self.every is not None and (step % self.every == 0 or step == self.steps)
 
     def __call__(self, step: int, x: np.ndarray) -> None:
-        if not self.wants(step):
-            return
-        if self.every is None:
-            stats = {"mean": x.mean(), "sd": x.std(), "min": x.min(), "max": x.max()}
-            self.frames.append(pd.DataFrame({
-                "step": step, "agent": AGGREGATE,
-                "variable": [f"{self.variable}.{k}" for k in stats],
-                "value": np.fromiter(stats.values(), dtype=float, count=len(stats))}))
-        else:
-            self.frames.append(pd.DataFrame({"step": step, "agent": self.agents,
-                                             "variable": self.variable, "value": x.copy()}))
+        if self.wants_agents(step):
+            self.agent_steps.append(step)
+            self.agent_values.append(np.asarray(x, dtype=float).copy())
+        if self.states is not None:
+            counts = np.bincount(x, minlength=len(self.states)).astype(float)
+            self.summary_steps.append(step)
+            self.summary_values.append(np.concatenate([counts, counts / len(x)]))
+        elif self.every is None:
+            self.summary_steps.append(step)
+            self.summary_values.append(np.array([x.mean(), x.std(), x.min(), x.max()], float))
+
+    def trajectory(self) -> pd.DataFrame:
+        parts = []
+        if self.agent_steps:
+            n = len(self.agents)
+            parts.append(pd.DataFrame({
+                "step": np.repeat(np.asarray(self.agent_steps, dtype=np.int64), n),
+                "agent": np.tile(np.asarray(self.agents, dtype=np.int64), len(self.agent_steps)),
+                "variable": self.variable, "value": np.concatenate(self.agent_values)}))
+        if self.summary_steps:
+            k = len(self.stat_names)
+            parts.append(pd.DataFrame({
+                "step": np.repeat(np.asarray(self.summary_steps, dtype=np.int64), k),
+                "agent": np.int64(AGGREGATE),
+                "variable": np.tile(np.asarray(self.stat_names, dtype=object),
+                                    len(self.summary_steps)),
+                "value": np.concatenate(self.summary_values)}))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def run(self, model: str, params: dict, seed: int) -> Run:
-        traj = pd.concat(self.frames, ignore_index=True)
-        return Run(traj, params=params, seed=seed, model=model,
-                   provenance=provenance(engine=f"socialkit.dynamics.{model}"))
-
-
-def clusters(values, tol: float = 0.02, min_share: float = 0.0) -> pd.DataFrame:
-    """Group opinions into clusters: sorted values split wherever a gap exceeds ``tol``.
-
-    Parameters
-    ----------
-    values : array-like or pandas.Series
-        Final opinions (e.g. ``run.final("opinion")``).
-    tol : float
-        Largest gap between neighbouring values inside one cluster.
-    min_share : float
-        Drop clusters holding less than this share of agents (stragglers).
-
-    Returns
-    -------
-    DataFrame with one row per cluster: ``center`` (mean), ``low``, ``high``, ``size``, ``share``,
-    largest first.
-
-    Examples
-    --------
-    >>> clusters([0.1, 0.11, 0.5, 0.51, 0.9])["size"].tolist()
-    [2, 2, 1]
-    """
-    x = np.sort(np.asarray(values, dtype=float))
-    if x.size == 0:
-        raise ValueError("clusters: no values given")
-    if not np.isfinite(x).all():
-        raise ValueError("clusters: values contain NaN or infinity")
-    if not tol > 0:
-        raise ValueError(f"clusters: tol must be positive, got {tol!r}")
-    cuts = np.flatnonzero(np.diff(x) > tol) + 1
-    groups = np.split(x, cuts)
-    df = pd.DataFrame({"center": [g.mean() for g in groups], "low": [g[0] for g in groups],
-                       "high": [g[-1] for g in groups], "size": [len(g) for g in groups]})
-    df["share"] = df["size"] / len(x)
-    df = df[df["share"] >= min_share]
-    return df.sort_values(["size", "center"], ascending=[False, True]).reset_index(drop=True)
+        return Run(self.trajectory(), params=params, seed=seed, model=model,
+                   provenance=_provenance(model))
