@@ -1,0 +1,97 @@
+"""Reading node attributes (and value vectors) in a graph's node order, with clear errors."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float | np.floating) and math.isnan(v))
+
+
+def node_values(G, nodes: np.ndarray, attribute, where: str) -> list:
+    """The attribute of each node (``None`` where absent), in the order of ``nodes``."""
+    data = getattr(G, "_node", None) or G.nodes
+    values = [data[n].get(attribute) for n in nodes.tolist()]
+    if all(_missing(v) for v in values):
+        raise ValueError(f"{where}: node attribute {attribute!r} is on no node")
+    return values
+
+
+def _report_missing(values, nodes, attribute, where) -> None:
+    miss = np.fromiter((_missing(v) for v in values), dtype=bool, count=len(values))
+    if miss.any():
+        raise ValueError(
+            f"{where}: node attribute {attribute!r} is missing or NaN on {int(miss.sum())} of "
+            f"{len(values)} nodes, e.g. {nodes[miss][:5].tolist()}; drop them first, e.g. "
+            f"G.subgraph(n for n, v in G.nodes(data={attribute!r}) if v == v and v is not None)")
+
+
+def as_float(values: list, nodes: np.ndarray, name, where: str, what: str = "node attribute"):
+    """``values`` as float64, refusing non-numbers (``TypeError``) and missing values."""
+    bad = next((v for v in values if not _missing(v) and (
+        isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real))), None)
+    if bad is not None:
+        raise TypeError(f"{where}: {what} {name!r} is not numeric (e.g. {bad!r}); a number is "
+                        "needed here")
+    _report_missing(values, nodes, name, where)
+    return np.array(values, dtype=np.float64)
+
+
+def numeric_attribute(G, nodes: np.ndarray, attribute, where: str) -> np.ndarray:
+    """A numeric node attribute as float64 in the order of ``nodes``."""
+    return as_float(node_values(G, nodes, attribute, where), nodes, attribute, where)
+
+
+def categorical_attribute(G, nodes: np.ndarray, attribute, where: str):
+    """Integer codes and the categories of a node attribute (any hashable values)."""
+    values = node_values(G, nodes, attribute, where)
+    _report_missing(values, nodes, attribute, where)
+    try:
+        codes, cats = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    except TypeError:  # unorderable mixture of types: keep first-seen order
+        try:
+            codes, cats = pd.factorize(pd.Series(values, dtype=object), sort=False)
+        except TypeError as err:
+            raise TypeError(f"{where}: node attribute {attribute!r} has unhashable values "
+                            f"({err})") from None
+    return codes.astype(np.int64), list(cats)
+
+
+def value_vector(values, G, nodes: np.ndarray | None, where: str) -> tuple[np.ndarray, object]:
+    """Numeric values aligned with ``nodes``: an attribute name, a mapping/Series or an array."""
+    if isinstance(values, str):
+        if G is None:
+            raise ValueError(f"{where}: values={values!r} names a node attribute, which needs G")
+        return numeric_attribute(G, nodes, values, where), values
+    if isinstance(values, pd.Series | Mapping):
+        s = values if isinstance(values, pd.Series) else pd.Series(dict(values), dtype=object)
+        name = s.name if isinstance(values, pd.Series) and s.name is not None else "values"
+        if nodes is None:
+            return as_float(s.tolist(), s.index.to_numpy(), name, where, "values"), name
+        lookup = s.to_dict()
+        absent = [n for n in nodes.tolist() if n not in lookup]
+        if absent:
+            raise ValueError(f"{where}: {len(absent)} of {len(nodes)} nodes have no value in "
+                             f"{name!r}, e.g. {absent[:5]}")
+        return as_float([lookup[n] for n in nodes.tolist()], nodes, name, where, "values"), name
+    if isinstance(values, np.ndarray):
+        arr = values
+    else:
+        try:
+            arr = np.asarray(list(values), dtype=object)
+        except TypeError:
+            raise TypeError(f"{where}: values must be an array, a Series, a mapping or an "
+                            f"attribute name, got {type(values).__name__}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{where}: values must be one-dimensional, got shape {arr.shape}")
+    if nodes is not None and len(arr) != len(nodes):
+        raise ValueError(f"{where}: {len(arr)} values for {len(nodes)} nodes (give one per node, "
+                         "in the graph's node order, or a Series indexed by node)")
+    index = nodes if nodes is not None else np.arange(len(arr))
+    return as_float(arr.tolist(), index, "values", where, "values"), "values"
