@@ -11,6 +11,10 @@ variable            ACS table               universe              categories
 ``education``       B15001 (summed)         adults                the 7 B15001 levels: Less than 9th
                                                                   grade … Graduate or professional
                                                                   degree
+``education4``      B15001 (summed)         adults                Less than high school, High
+                                                                  school graduate, Some college or
+                                                                  associate's degree, Bachelor's
+                                                                  degree or higher
 ``race_ethnicity``  B03002                  all ages              Hispanic (any race), then
                                                                   non-Hispanic White, Black, Asian,
                                                                   Other (AIAN, NHPI, other, 2+)
@@ -18,14 +22,17 @@ variable            ACS table               universe              categories
                                                                   (6 groups, 2018 dollars)
 ==================  ======================  ====================  ===================================
 
-Joint margins of ``sex``, ``age_group`` and ``education`` (any two or all three, as a tuple) come
-from B15001 with its age groups 18-24, 25-34, 35-44, 45-64, 65+.
+Joint margins of ``sex``, ``age_group`` and ``education`` or ``education4`` (as a tuple) come from
+B15001 with its age groups 18-24, 25-34, 35-44, 45-64, 65+. A small survey may have no
+respondent in some joint cells (ANES 1996 has nobody aged 18-34 with less than 9th grade), which
+raking refuses: use ``education4`` or one-way margins then.
 
 Because the universes differ (adults, all ages, households), the targets are shares by default;
 as counts (``shares=False``) they do not share a total and cannot be raked together.
 
 The ANES 1996 extract has no sex or race column, so only ``age_group`` (from ``age``),
-``education`` (from ``educ``: codes 1-7 map one-to-one onto the seven B15001 levels) and, roughly,
+``education`` (from ``educ``: codes 1-7 map one-to-one onto the seven B15001 levels),
+``education4`` and, roughly,
 ``income_group`` apply to it; see :func:`acs_recode`.
 """
 
@@ -34,12 +41,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["acs_targets", "acs_recode", "EDUCATION", "INCOME_GROUPS", "RACE_ETHNICITY",
+__all__ = ["acs_targets", "acs_recode", "EDUCATION", "EDUCATION4", "INCOME_GROUPS", "RACE_ETHNICITY",
            "CPI_1995_TO_2018"]
 
 EDUCATION = ["Less than 9th grade", "9th to 12th grade, no diploma", "High school graduate",
              "Some college, no degree", "Associate's degree", "Bachelor's degree",
              "Graduate or professional degree"]
+EDUCATION4 = ["Less than high school", "High school graduate",
+              "Some college or associate's degree", "Bachelor's degree or higher"]
+_EDU7_TO_4 = dict(zip(EDUCATION, [EDUCATION4[i] for i in (0, 0, 1, 2, 2, 3, 3)], strict=True))
 INCOME_GROUPS = ["Under $25,000", "$25,000-$49,999", "$50,000-$74,999", "$75,000-$99,999",
                  "$100,000-$149,999", "$150,000 or more"]
 _INCOME_EDGES = [0, 25_000, 50_000, 75_000, 100_000, 150_000]
@@ -47,7 +57,8 @@ RACE_ETHNICITY = ["Hispanic", "White", "Black", "Asian", "Other"]
 _B15001_AGES = ["18-24", "25-34", "35-44", "45-64", "65+"]
 _B01001_EDGES = [0, 5, 10, 15, 18, 20, 21, 22, 25, 30, 35, 40, 45, 50, 55, 60, 62, 65, 67, 70, 75,
                  80, 85]
-_VARIABLES = ("sex", "age_group", "education", "race_ethnicity", "income_group")
+_VARIABLES = ("sex", "age_group", "education", "education4", "race_ethnicity", "income_group")
+_JOINABLE = ("sex", "age_group", "education", "education4")
 #: CPI-U annual averages (BLS): 2018 = 251.107, 1995 = 152.383
 CPI_1995_TO_2018 = 251.107 / 152.383
 _ANES96_INCOME = [0, 3_000, 5_000, 7_000, 9_000, 10_000, 11_000, 12_000, 13_000, 14_000, 15_000,
@@ -91,7 +102,7 @@ def _b15001(t: pd.DataFrame) -> pd.DataFrame:
     edu = rows["parts"].str[3].replace({"High school graduate (includes equivalency)":
                                         "High school graduate"})
     return pd.DataFrame({"sex": rows["parts"].str[1].to_numpy(), "age_group": age.to_numpy(),
-                         "education": edu.to_numpy(),
+                         "education": edu.to_numpy(), "education4": edu.map(_EDU7_TO_4).to_numpy(),
                          "estimate": rows["estimate"].to_numpy(dtype=float)})
 
 
@@ -114,16 +125,17 @@ def _income(t: pd.DataFrame) -> pd.Series:
     return out.reindex(INCOME_GROUPS).rename_axis("income_group")
 
 
-def acs_targets(variables=_VARIABLES, shares: bool = True,
+def acs_targets(variables=None, shares: bool = True,
                 age_breaks: tuple[int, ...] = (18, 25, 35, 45, 65)) -> dict:
     """Raking targets from the bundled ACS 2018 1-year US tables.
 
     Parameters
     ----------
-    variables : iterable of str or tuple of str
-        Any of ``"sex"``, ``"age_group"``, ``"education"``, ``"race_ethnicity"``,
-        ``"income_group"``; a tuple of ``sex``/``age_group``/``education`` asks for a joint
-        margin (from table B15001). The module docstring documents tables, universes and
+    variables : list of str or tuple of str, optional
+        Default: every one-way variable. Any of ``"sex"``, ``"age_group"``, ``"education"``, ``"education4"``,
+        ``"race_ethnicity"``, ``"income_group"``; a tuple of ``sex``/``age_group``/
+        ``education`` (or ``education4``) in the list asks for a joint margin (from table
+        B15001). The module docstring documents tables, universes and
         categories.
     shares : bool
         Shares summing to 1 (default) or population counts.
@@ -153,23 +165,25 @@ def acs_targets(variables=_VARIABLES, shares: bool = True,
             b not in _B01001_EDGES for b in breaks):
         raise ValueError(f"age_breaks must start at 18, increase, and use B01001 bin edges "
                          f"{[e for e in _B01001_EDGES if e >= 18]}; got {tuple(age_breaks)}")
-    if isinstance(variables, str | tuple):
-        variables = [variables]
+    variables = list(_VARIABLES) if variables is None else (
+        [variables] if isinstance(variables, str) else list(variables))
     t = _tables()
     out = {}
     for var in variables:
         if isinstance(var, tuple):
-            bad = [v for v in var if v not in ("sex", "age_group", "education")]
-            if bad or len(set(var)) != len(var) or len(var) < 2:
+            bad = [v for v in var if v not in _JOINABLE]
+            if bad or len(set(var)) != len(var) or len(var) < 2 or {
+                    "education", "education4"} <= set(var):
                 raise ValueError(f"joint ACS targets combine two or three of 'sex', 'age_group', "
-                                 f"'education'; got {var!r}")
+                                 f"'education' (or 'education4'); got {var!r}")
             s = _b15001(t).groupby(list(var), sort=False)["estimate"].sum()
         elif var in ("sex", "age_group"):
             s = _b01001(t, breaks).groupby(var, sort=False, observed=True)["estimate"].sum()
             if var == "age_group":
                 s = s.reindex(_age_labels(breaks))
-        elif var == "education":
-            s = _b15001(t).groupby("education", sort=False)["estimate"].sum().reindex(EDUCATION)
+        elif var in ("education", "education4"):
+            s = _b15001(t).groupby(var, sort=False)["estimate"].sum().reindex(
+                EDUCATION if var == "education" else EDUCATION4)
         elif var == "race_ethnicity":
             s = _race(t)
         elif var == "income_group":
@@ -192,7 +206,8 @@ def acs_recode(df: pd.DataFrame, survey: str = "anes1996",
     - ``age_group`` from ``age`` with the bins of ``age_breaks``;
     - ``education`` from ``educ``: 1 -> Less than 9th grade, 2 -> 9th to 12th grade, no diploma,
       3 -> High school graduate, 4 -> Some college, no degree, 5 -> Associate's degree,
-      6 -> Bachelor's degree, 7 -> Graduate or professional degree;
+      6 -> Bachelor's degree, 7 -> Graduate or professional degree; ``education4`` groups them
+      as 1-2, 3, 4-5, 6-7;
     - ``income_group`` from ``income``, approximately: ANES brackets are the respondent's 1995
       *family* income in 1995 dollars, ACS B19001 is 2018 *household* income. Each bracket is
       scaled by ``inflation`` (CPI-U 2018/1995 = 1.648) and assigned to the ACS group holding its
@@ -215,8 +230,8 @@ def acs_recode(df: pd.DataFrame, survey: str = "anes1996",
     Returns
     -------
     DataFrame
-        A copy of ``df`` with ordered Categorical columns ``age_group``, ``education`` and
-        ``income_group``.
+        A copy of ``df`` with ordered Categorical columns ``age_group``, ``education``,
+        ``education4`` and ``income_group``.
 
     Examples
     --------
@@ -242,6 +257,8 @@ def acs_recode(df: pd.DataFrame, survey: str = "anes1996",
     out["education"] = pd.Categorical(educ.map(lambda c: EDUCATION[int(c) - 1]
                                                if pd.notna(c) else None),
                                       categories=EDUCATION, ordered=True)
+    out["education4"] = pd.Categorical(out["education"].astype(object).map(_EDU7_TO_4),
+                                       categories=EDUCATION4, ordered=True)
     inc = _codes(out["income"], cb["income"].values)
     lo = np.array(_ANES96_INCOME[:-1], dtype=float)
     hi = np.array(_ANES96_INCOME[1:], dtype=float)

@@ -174,7 +174,8 @@ class Codebook:
             s = out[col]
             if isinstance(s.dtype, pd.CategoricalDtype):
                 continue  # already labelled
-            keys = s.map(lambda v: None if pd.isna(v) else code_key(v))
+            uniques = pd.unique(s.dropna())
+            keys = s.map({v: code_key(v) for v in uniques})
             unknown = sorted(set(keys.dropna()) - set(var.values))
             if unknown:
                 raise ValueError(f"column {col!r} has code(s) {unknown[:5]} that codebook "

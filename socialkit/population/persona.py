@@ -128,7 +128,7 @@ def load_template(template: str | Path | None = None) -> dict[str, str]:
     '$social'
     """
     name = "default" if template is None else template
-    if isinstance(name, str) and "[social identity]" in name:
+    if isinstance(name, str) and re.search(r"^\s*\[[^\]\n]+\]\s*$", name, flags=re.M):
         text, label = name, "<text>"
     else:
         path = Path(name)

@@ -153,8 +153,9 @@ class Population:
         tol : float
             Largest allowed gap between a weighted share and its target share.
         bounds : (float, float), optional
-            Trim weights to ``[low, high]`` times the mean weight after every sweep (e.g.
-            ``(0.2, 5)``); the report tells whether the targets were still met.
+            Trim weights to ``[low, high]`` times the mean target weight (total / n) after every
+            sweep (e.g. ``(0.2, 5)``); if the bounds make the targets unreachable the report says
+            ``converged=False`` and a RuntimeWarning is raised.
 
         Returns
         -------

@@ -151,7 +151,7 @@ def _cell_codes(df: pd.DataFrame, m: _Margin) -> np.ndarray:
         lvl = index.levels[i] if len(m.columns) > 1 else index
         c = _level_codes(df[col], lvl)
         if (c < 0).any():
-            unknown = pd.unique(df[col].to_numpy()[c < 0])[:5].tolist()
+            unknown = [_py(v) for v in pd.unique(df[col].to_numpy()[c < 0])[:5]]
             raise ValueError(f"data category {unknown[0]!r} of column {col!r} is absent from the "
                              f"targets (target categories: {list(lvl)[:12]}); unknown: {unknown}")
         codes = codes * len(lvl) + c
@@ -167,7 +167,7 @@ def _cell_codes(df: pd.DataFrame, m: _Margin) -> np.ndarray:
     lookup[cell_of_target] = np.arange(len(index))
     out = lookup[codes]
     if (out < 0).any():
-        cell = tuple(df[list(m.columns)].iloc[int(np.flatnonzero(out < 0)[0])])
+        cell = tuple(_py(v) for v in df[list(m.columns)].iloc[int(np.flatnonzero(out < 0)[0])])
         raise ValueError(f"data category {cell!r} of columns {m.columns} is absent from the "
                          f"joint targets for {m.name!r}")
     counts = np.bincount(out, minlength=len(index))
@@ -177,6 +177,10 @@ def _cell_codes(df: pd.DataFrame, m: _Margin) -> np.ndarray:
                          f"(no row has it, so its target {m.target[m.categories.index(empty[0])]:.4g}"
                          f" cannot be met); absent: {empty[:5]}")
     return out
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _level_codes(s: pd.Series, categories: pd.Index) -> np.ndarray:
