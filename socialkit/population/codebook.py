@@ -33,7 +33,13 @@ _KINDS = ("nominal", "ordinal", "continuous")
 
 
 def code_key(value: Any) -> str:
-    """The codebook key of a data value: integral numbers lose their ``.0`` (``3.0`` -> ``'3'``)."""
+    """The codebook key of a data value: integral numbers lose their ``.0``.
+
+    Examples
+    --------
+    >>> code_key(3.0), code_key("Dole")
+    ('3', 'Dole')
+    """
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | float | np.integer | np.floating) and float(value).is_integer():
@@ -43,7 +49,14 @@ def code_key(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Variable:
-    """One variable of a codebook (see the module docstring for the fields)."""
+    """One variable of a codebook (see the module docstring for the fields).
+
+    Examples
+    --------
+    >>> v = Variable("vote", "expected vote", "context", "nominal", {"0": "Clinton"})
+    >>> v.phrase(0), v.phrase(None)
+    ('Clinton', 'unknown')
+    """
 
     name: str
     label: str
@@ -54,7 +67,13 @@ class Variable:
     missing: str = "unknown"
 
     def phrase(self, value: Any) -> str:
-        """Words for ``value`` (a code or a label): its phrase, else its label, else the value."""
+        """Words for ``value`` (a code or a label): its phrase, else its label, else the value.
+
+        Examples
+        --------
+        >>> Codebook.load("anes1996")["educ"].phrase("Bachelor's degree")
+        "a bachelor's degree"
+        """
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return self.missing
         key = code_key(value)
@@ -116,6 +135,16 @@ class Codebook:
     def load(cls, source: str | Path | dict | Codebook) -> Codebook:
         """A shipped codebook by name (``"anes1996"``), a JSON file, a dict or a Codebook.
 
+        Parameters
+        ----------
+        source : str, path, dict or Codebook
+            A name from :func:`codebook_names`, a ``.json`` file, the parsed dict, or a Codebook
+            (returned as is).
+
+        Returns
+        -------
+        Codebook
+
         Examples
         --------
         >>> Codebook.load("anes1996").name
@@ -148,7 +177,13 @@ class Codebook:
         return self.variables[column]
 
     def label(self, column: str, value: Any) -> str:
-        """The readable label of ``value`` in ``column`` (the value itself if it has none)."""
+        """The readable label of ``value`` in ``column`` (the value itself if it has none).
+
+        Examples
+        --------
+        >>> Codebook.load("anes1996").label("vote", 0.0), Codebook.load("anes1996").label("age", 36.0)
+        ('Clinton', '36')
+        """
         var = self.variables.get(column)
         if var is None:
             return _fmt(value)
@@ -186,7 +221,13 @@ class Codebook:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per variable and code: variable, label, role, kind, code, value label."""
+        """One row per variable and code: variable, label, role, kind, code, value label.
+
+        Examples
+        --------
+        >>> Codebook.load("anes1996").to_frame().query("variable == 'vote'")["value"].tolist()
+        ['Clinton', 'Dole']
+        """
         rows = []
         for col, v in self.variables.items():
             for code, lab in (v.values or {"": ""}).items():

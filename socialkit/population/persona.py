@@ -89,6 +89,19 @@ class Persona:
                         person: str = "first", agent: int = 0) -> Persona:
         """Render one persona from a mapping of column -> value.
 
+        Parameters
+        ----------
+        attributes : mapping
+            Column -> value (codes or labels).
+        codebook, template, person
+            As in :meth:`socialkit.Population.personas` (codebook by name, file or object).
+        agent : int
+            The agent id to record.
+
+        Returns
+        -------
+        Persona
+
         Examples
         --------
         >>> p = Persona.from_attributes({"age": 52, "PID": 0}, codebook="anes1996",
@@ -102,7 +115,17 @@ class Persona:
 
     @classmethod
     def example(cls) -> Persona:
-        """A persona of a 36-year-old strong Republican from the ANES 1996 codebook."""
+        """A persona of a 36-year-old strong Republican from the ANES 1996 codebook.
+
+        Returns
+        -------
+        Persona
+
+        Examples
+        --------
+        >>> Persona.example().agent
+        0
+        """
         row = {"popul": 190.0, "TVnews": 5.0, "selfLR": 6.0, "ClinLR": 2.0, "DoleLR": 6.0,
                "PID": 6.0, "age": 36.0, "educ": 6.0, "income": 20.0, "vote": 1.0}
         return cls.from_attributes(row, codebook="anes1996", agent=0)
@@ -121,6 +144,18 @@ def template_names() -> list[str]:
 
 def load_template(template: str | Path | None = None) -> dict[str, str]:
     """The three sections of a template: a shipped name, a file path, or the text itself.
+
+    Parameters
+    ----------
+    template : str or path, optional
+        ``"default"`` (when None), another shipped name (:func:`template_names`), a path to a
+        template file, or template text (anything with a ``[section]`` header line).
+
+    Returns
+    -------
+    dict
+        ``"social identity"``, ``"personal identity"``, ``"life context"`` -> the section's
+        text (lines joined by spaces; empty when the template lacks the section).
 
     Examples
     --------
@@ -166,7 +201,33 @@ def load_template(template: str | Path | None = None) -> dict[str, str]:
 
 def render_personas(df: pd.DataFrame, codebook: Codebook | None = None, template=None,
                     person: str = "first", agents=None) -> list[Persona]:
-    """Render one persona per row of ``df`` (see :meth:`Population.personas`)."""
+    """Render one persona per row of ``df``.
+
+    The table-level engine of :meth:`socialkit.Population.personas`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Rows to render (``agent``, ``weight`` and ``source_row`` are not attributes).
+    codebook : Codebook, optional
+        Phrases, labels and roles; its own template is the default when it names one.
+    template : str or path, optional
+        As in :meth:`socialkit.Population.personas`.
+    person : {"first", "third"}
+        Grammatical person.
+    agents : list of int, optional
+        Agent ids (default: the ``agent`` column, else 0, 1, ...).
+
+    Returns
+    -------
+    list of Persona
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [p.text for p in render_personas(pd.DataFrame({"age": [30, 41]}))]
+    ['About me: age: 30.', 'About me: age: 41.']
+    """
     if person not in _PRONOUNS:
         raise ValueError(f"person must be 'first' or 'third', got {person!r}")
     if template is None and codebook is not None and codebook.template in template_names():

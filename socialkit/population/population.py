@@ -123,13 +123,32 @@ class Population:
 
     @property
     def kinds(self) -> dict[str, str]:
-        """``'categorical'`` or ``'continuous'`` per attribute (codebook kinds win over guesses)."""
+        """``'categorical'`` or ``'continuous'`` per attribute (codebook kinds win over guesses).
+
+        A numeric column is continuous when it has non-integer values or more than 30 distinct
+        values; strings, booleans and Categoricals are categorical.
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> kinds = sk.Population.from_survey(sk.datasets.load("anes1996")).kinds
+        >>> kinds["age"], kinds["PID"]
+        ('continuous', 'categorical')
+        """
         cb = self.codebook
         return {c: column_kind(self.df[c], cb[c].kind if cb is not None and c in cb else None)
                 for c in self.attributes if c != "source_row"}
 
     def column(self, name: str) -> pd.Series:
-        """One attribute as a Series indexed by agent id."""
+        """One attribute as a Series indexed by agent id.
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"))
+        >>> float(pop.column("age")[0])
+        36.0
+        """
         if name not in self.df.columns:
             raise ValueError(f"column {name!r} not in the population; columns: {self.attributes}")
         return self.df.set_index("agent")[name]

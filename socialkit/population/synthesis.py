@@ -42,8 +42,32 @@ def synthesize_frame(df: pd.DataFrame, weights: np.ndarray, n: int, seed: int | 
                      kinds: dict[str, str] | None = None) -> pd.DataFrame:
     """A synthetic attribute table of ``n`` rows drawn from ``df`` weighted by ``weights``.
 
-    ``kinds`` maps columns to ``"categorical"`` or ``"continuous"`` (guessed when missing).
-    Returns the attribute columns (``source_row`` added for ``"resample"``).
+    The table-level engine of :meth:`socialkit.Population.synthesize`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Attribute columns of the source (a ``source_row`` column is carried by ``"resample"``
+        and left out by ``"copula"``).
+    weights : array
+        Source weights.
+    n, seed, method, jitter
+        As in :meth:`socialkit.Population.synthesize`.
+    kinds : dict, optional
+        Column -> ``"categorical"`` or ``"continuous"`` (guessed when missing).
+
+    Returns
+    -------
+    DataFrame
+        ``n`` synthetic rows with the source's columns and dtypes.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"x": [0, 1, 1, 0], "y": [0, 1, 1, 1]})
+    >>> out = synthesize_frame(df, np.ones(4), 10_000, seed=0, method="copula")
+    >>> round(float(out["y"].mean()), 2), bool(out["x"].corr(out["y"]) > 0.4)
+    (0.75, True)
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"synthesize: n must be a positive integer, got {n!r}")

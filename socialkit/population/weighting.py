@@ -18,7 +18,7 @@ import pandas as pd
 
 from socialkit.population._columns import column_kind, kish
 
-__all__ = ["rake_weights", "RakeReport", "normalize_targets"]
+__all__ = ["rake_weights", "RakeReport"]
 
 _SHARE_TOL = 1e-6  # a target summing to 1 within this is read as shares
 
@@ -45,6 +45,14 @@ class RakeReport:
         Kish effective sample size and design effect of the raked weights.
     weight_ratio : tuple of float
         Smallest and largest raked weight divided by the mean weight.
+
+    Examples
+    --------
+    >>> import pandas as pd, socialkit as sk
+    >>> pop = sk.Population.from_survey(pd.DataFrame({"x": list("aab")}))
+    >>> _, report = pop.rake({"x": {"a": 0.5, "b": 0.5}})
+    >>> report.converged, report.iterations, report.margins["after"].round(2).tolist()
+    (True, 2, [0.5, 0.5])
     """
 
     iterations: int
@@ -82,12 +90,9 @@ class _Margin:
     codes: np.ndarray | None = None
 
 
-def normalize_targets(targets: Mapping, df: pd.DataFrame,
+def _normalize_targets(targets: Mapping, df: pd.DataFrame,
                       declared: Mapping[str, str] | None = None) -> tuple[list[_Margin], float | None]:
-    """Check ``targets`` against ``df`` and turn them into margins of shares.
-
-    Returns the margins and the common count total (``None`` when every target is a share).
-    """
+    """Check ``targets`` against ``df``; return margins of shares and the count total (or None)."""
     if not isinstance(targets, Mapping) or not targets:
         raise ValueError("targets must be a non-empty dict mapping a column (or a tuple of "
                          "columns) to {category: share or count} or a pandas Series")
@@ -197,10 +202,29 @@ def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None 
                  max_iter: int = 1000, tol: float = 1e-10,
                  bounds: tuple[float, float] | None = None,
                  declared: Mapping[str, str] | None = None) -> tuple[np.ndarray, RakeReport]:
-    """Rake ``weights`` so the weighted shares of ``df`` match ``targets`` (see Population.rake).
+    """Rake ``weights`` so the weighted shares of ``df`` match ``targets``.
 
-    Returns the raked weights (summing to the count total of the targets, or to the total of the
-    starting weights when every target is a share) and a :class:`RakeReport`.
+    The array-level engine of :meth:`socialkit.Population.rake`, usable on any DataFrame.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per unit; the target columns must be categorical and complete.
+    targets : dict
+        Column (or tuple of columns) -> ``{category: share or count}`` or a Series (see
+        :meth:`socialkit.Population.rake`).
+    weights : array, optional
+        Starting weights (default 1 each).
+    max_iter, tol, bounds
+        As in :meth:`socialkit.Population.rake`.
+    declared : dict, optional
+        Column -> codebook kind (``"continuous"`` columns are refused).
+
+    Returns
+    -------
+    (numpy.ndarray, RakeReport)
+        The raked weights (summing to the count total of the targets, or to the total of the
+        starting weights when every target is a share) and the convergence report.
 
     Examples
     --------
@@ -217,7 +241,7 @@ def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None 
     if not (isinstance(tol, int | float) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     w0 = np.ones(len(df)) if weights is None else np.asarray(weights, dtype=float).copy()
-    margins, count_total = normalize_targets(targets, df, declared)
+    margins, count_total = _normalize_targets(targets, df, declared)
     total = float(count_total) if count_total is not None else float(w0.sum())
     lo = hi = None
     if bounds is not None:
