@@ -1,4 +1,26 @@
-"""Validation of simulated answers against real data."""
+"""Validation of simulated answers against real data.
+
+:func:`validate` compares two DataFrames (simulated agents, real respondents) question by question
+and subgroup by subgroup, and returns a :class:`ValidationReport`. The metrics are also plain
+functions:
+
+- distributions: :func:`representativeness` (OpinionQA), :func:`js_divergence` /
+  :func:`js_distance`, :func:`total_variation`, :func:`ks_statistic` / :func:`ks_test`, on
+  shares from :func:`shares`;
+- spread and location: :func:`variance_ratio` (bootstrap interval) and :func:`tost` (equivalence
+  of means at a margin);
+- association and agreement: :func:`cramers_v`, :func:`tetrachoric`, :func:`polychoric`,
+  :func:`proportion_agreement`.
+
+Examples
+--------
+>>> import socialkit as sk
+>>> real = sk.datasets.load("anes1996")
+>>> sim = real.assign(selfLR=real["selfLR"].clip(3, 5))
+>>> rep = sk.validate(sim, real, "selfLR", by="vote", n_boot=200)
+>>> rep.table["spread"].tolist()
+['less varied', 'less varied']
+"""
 
 from socialkit.validation.association import (
     bvn_cdf,
@@ -8,6 +30,7 @@ from socialkit.validation.association import (
     proportion_agreement,
     tetrachoric,
 )
+from socialkit.validation.compare import validate
 from socialkit.validation.distribution import (
     KSTest,
     js_distance,
@@ -19,8 +42,9 @@ from socialkit.validation.distribution import (
     total_variation,
 )
 from socialkit.validation.equivalence import TOSTResult, VarianceRatio, tost, variance_ratio
+from socialkit.validation.report import METRICS, ValidationReport
 
-__all__ = ["shares", "representativeness", "js_divergence", "js_distance", "total_variation",
-           "ks_statistic", "ks_test", "KSTest", "variance_ratio", "VarianceRatio", "tost",
-           "TOSTResult", "cramers_v", "tetrachoric", "polychoric", "proportion_agreement",
-           "crosstab", "bvn_cdf"]
+__all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativeness",
+           "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
+           "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
+           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf"]

@@ -125,10 +125,12 @@ def variance_ratio(simulated, real, *, n_boot: int = 2000, ci: float = 0.95, see
         rng = np.random.default_rng(seed)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = _boot_sd(x, wx, int(n_boot), rng) / _boot_sd(y, wy, int(n_boot), rng)
-        r = r[~np.isnan(r)]
+        r = r[~np.isnan(r)]  # 0/0: neither resample varied
         if r.size:
             a = (1 - ci) / 2
-            low, high = (float(v) for v in np.quantile(r, [a, 1 - a]))
+            big = np.finfo(float).max / 4  # resamples where only the real side is constant
+            q = np.quantile(np.minimum(r, big), [a, 1 - a])
+            low, high = (float(v) if v < big / 2 else float("inf") for v in q)
     return VarianceRatio(sd_x / sd_y, low, high, sd_x, sd_y, ci, int(n_boot))
 
 
