@@ -5,6 +5,7 @@ from socialkit.plot._network import friendship_paradox
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
 from socialkit.plot._style import PALETTE, TEMPLATE
+from socialkit.plot._validation import validation as validation
 
 __all__ = ["trajectories", "distribution", "friendship_paradox", "population_fidelity", "report",
            "TEMPLATE", "PALETTE"]
