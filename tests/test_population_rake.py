@@ -231,3 +231,26 @@ def test_empty_inputs():
         rake_weights(pd.DataFrame({"sex": []}), {"sex": {"f": 1}})
     with pytest.raises(ValueError, match="survey DataFrame is empty"):
         Population.from_survey(pd.DataFrame({"sex": []}))
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=30, deadline=None)
+@hypothesis.given(seed=st.integers(0, 10_000), ka=st.integers(2, 5), kb=st.integers(2, 4),
+                  kc=st.integers(2, 3))
+def test_random_full_tables_reach_random_targets(seed, ka, kb, kc):
+    rng = np.random.default_rng(seed)
+    grid = pd.MultiIndex.from_product([range(ka), range(kb), range(kc)]).to_frame(index=False)
+    df = grid.loc[grid.index.repeat(rng.integers(1, 4, len(grid)))].reset_index(drop=True)
+    df.columns = ["a", "b", "c"]
+    w0 = rng.uniform(0.2, 3, len(df))
+    targets = {col: pd.Series(rng.dirichlet(np.ones(k) * 2) + 0.01, index=range(k)) * 500
+               for col, k in (("a", ka), ("b", kb), ("c", kc))}
+    targets = {col: t * 500 / t.sum() for col, t in targets.items()}  # counts agreeing on 500
+    w, report = rake_weights(df, targets, w0)
+    assert report.converged and w.sum() == pytest.approx(500)
+    for col, t in targets.items():
+        got = pd.Series(w).groupby(df[col]).sum()
+        assert np.abs(got / got.sum() - t / t.sum()).max() < 1e-6
