@@ -121,15 +121,15 @@ def _shares(report, question) -> go.Figure:
         raise ValueError(f"question {question!r} has no shares in this report; choose from {qs}")
     s = s[s["question"] == question]
     by = report.by
-    keys = list(s.groupby(by, sort=True).groups) if by else [None]
-    cols = min(len(keys), 4)
-    rows = -(-len(keys) // cols)
-    titles = [", ".join(f"{c}={group_value(v)}" for c, v in
-                        zip(by, k if isinstance(k, tuple) else (k,), strict=True))
-              for k in keys] if by else None
+    parts = ([((k if isinstance(k, tuple) else (k,)), g)
+              for k, g in s.groupby(by if len(by) > 1 else by[0], sort=True)] if by
+             else [((), s)])
+    cols = min(len(parts), 4)
+    rows = -(-len(parts) // cols)
+    titles = [", ".join(f"{c}={group_value(v)}" for c, v in zip(by, k, strict=True))
+              for k, _ in parts] if by else None
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, shared_yaxes=True)
-    for i, k in enumerate(keys):
-        part = s if k is None else s[(s[by] == (k if isinstance(k, tuple) else (k,))).all(axis=1)]
+    for i, (_, part) in enumerate(parts):
         x = [str(o) for o in part["option"]]
         for side, colour in (("simulated", _SIM), ("real", _REAL)):
             fig.add_trace(go.Bar(x=x, y=part[side], name=side, marker_color=colour,

@@ -21,6 +21,14 @@ def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
+def positions(values, options) -> np.ndarray:
+    """Position of each value among ``options`` (-1 when missing or not an option)."""
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    return pd.Index(list(options)).get_indexer(pd.Index(s)).astype(np.int64)
+
+
 def prob_pair(p, q, names=("p_simulated", "p_real"), ordered: bool = True
               ) -> tuple[np.ndarray, np.ndarray]:
     """Two probability vectors over the same options, as float arrays; raise on anything else.

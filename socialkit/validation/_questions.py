@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from socialkit.validation._checks import _plain, _preview
+from socialkit.validation._checks import _plain, _preview, positions
 from socialkit.validation.distribution import option_list
 
 KINDS = ("ordinal", "nominal", "numeric", "text")
@@ -34,8 +34,7 @@ class Spec:
         if self.kind == "numeric":
             v = s.to_numpy(dtype=float, na_value=np.nan)
             return v, np.full(v.size, -1)
-        obj = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
-        codes = pd.Categorical(obj, categories=list(self.options)).codes.astype(np.int64)
+        codes = positions(s, self.options)
         if self.numeric_values:
             v = s.to_numpy(dtype=float, na_value=np.nan)
         else:
@@ -49,9 +48,7 @@ def _is_num(s: pd.Series) -> bool:
 
 
 def _outside(s: pd.Series, options: list) -> list:
-    obj = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
-    codes = pd.Categorical(obj, categories=options).codes
-    bad = s.notna().to_numpy() & (codes < 0)
+    bad = s.notna().to_numpy() & (positions(s, options) < 0)
     return list(pd.unique(s[bad].astype(object)))
 
 

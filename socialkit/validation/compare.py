@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from socialkit.validation import association as A
 from socialkit.validation import distribution as D
@@ -228,7 +227,7 @@ def _distribution(sp: Spec, cs, ws, cr, wr, vs, vr, q, by, key, share_rows) -> d
     if sp.kind == "numeric":
         out["ks"] = _weighted_ks(vs, ws, vr, wr)
         if np.all(ws == ws[0]) and np.all(wr == wr[0]):
-            out["ks_p"] = float(stats.ks_2samp(vs, vr).pvalue)
+            out["ks_p"] = float(D.ks_2samp(vs, vr).pvalue)
         return out
     k = len(sp.options)
     p = np.bincount(cs, ws, minlength=k) / ws.sum()
@@ -242,7 +241,7 @@ def _distribution(sp: Spec, cs, ws, cr, wr, vs, vr, q, by, key, share_rows) -> d
         out["representativeness"] = D.representativeness(p, r)
         out["ks"] = D.ks_statistic(p, r)
         if np.all(ws == ws[0]) and np.all(wr == wr[0]):
-            out["ks_p"] = float(stats.ks_2samp(cs, cr).pvalue)
+            out["ks_p"] = float(D.ks_2samp(cs, cr).pvalue)
     return out
 
 

@@ -7,13 +7,14 @@ arrays, or pandas Series indexed by option, as returned by :func:`shares`). Ordi
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from socialkit.validation._checks import _preview, check_weights, prob_pair, sample
+from socialkit.validation._checks import _preview, check_weights, positions, prob_pair, sample
 
 __all__ = ["shares", "representativeness", "js_divergence", "js_distance", "total_variation",
            "ks_statistic", "ks_test", "KSTest", "option_list"]
@@ -75,13 +76,12 @@ def shares(answers, options=None, weights=None) -> pd.Series:
     options = option_list(options)
     if not options:
         raise ValueError("no answers: every answer is missing, so there are no shares")
-    cat = pd.Categorical(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s,
-                         categories=options)
-    outside = present & (cat.codes < 0)
+    pos = positions(s, options)
+    outside = present & (pos < 0)
     if outside.any():
         raise ValueError(f"answers {_preview(pd.unique(s[outside]))} are not among the options "
                          f"{_preview(options)}")
-    codes = cat.codes[present]
+    codes = pos[present]
     if codes.size == 0:
         raise ValueError("no answers: every answer is missing, so there are no shares")
     counts = np.bincount(codes, weights=None if w is None else w[present],
@@ -188,6 +188,14 @@ def ks_statistic(p_simulated, p_real) -> float:
     return round(float(np.abs(np.cumsum(p - q)).max()), 15)
 
 
+def ks_2samp(a, b):
+    """``scipy.stats.ks_2samp``, quiet when its exact method gives way to the asymptotic one."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ks_2samp: Exact calculation unsuccessful",
+                                RuntimeWarning)
+        return stats.ks_2samp(a, b)
+
+
 class KSTest(NamedTuple):
     """Two-sample Kolmogorov–Smirnov statistic and p-value."""
 
@@ -221,5 +229,5 @@ def ks_test(simulated, real) -> KSTest:
     """
     a = sample(simulated, "simulated answers")
     b = sample(real, "real answers")
-    r = stats.ks_2samp(a, b)
+    r = ks_2samp(a, b)
     return KSTest(float(r.statistic), float(r.pvalue))

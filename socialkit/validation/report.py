@@ -161,6 +161,11 @@ class ValidationReport:
                 parts.append(f"<p class='flag'><b>Variance collapse in {less} of {len(t)} "
                              "row(s)</b>: simulated answers are less varied than real ones, so "
                              "agreement on means hides a narrower range of opinion.</p>")
+            hidden = int(((t["spread"] == "less varied")
+                          & t["equivalent"].fillna(False).astype(bool)).sum())
+            if hidden:
+                parts.append(f"<p class='flag'>{hidden} of them have means shown equivalent: a "
+                             "check on means alone would have passed them.</p>")
             parts.append("<ul>" + "".join(f"<li class='flag'>{e(s)}</li>" for s in flags[:12])
                          + (f"<li>… and {len(flags) - 12} more</li>" if len(flags) > 12 else "")
                          + "</ul>")
