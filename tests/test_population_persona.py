@@ -161,3 +161,13 @@ def test_every_shipped_codebook_labels_its_survey():
     cces = Population.from_survey(sk.datasets.load("cces2016").head(3), codebook="cces2016")
     assert cces.personas()[0].text.startswith("I am 47 years old, a woman, white, and live in New "
                                               "Hampshire.")
+
+
+def test_labelled_population_summary_and_html(pop):
+    html = pop._repr_html_()
+    assert "codebook anes1996" in html and "Kish effective size 944.0" in html
+    summary = pop.summary()
+    assert summary.loc["vote", "summary"] == "2 categories; most common: Clinton (58.4%)"
+    assert summary.loc["age", "kind"] == "continuous" and summary["missing"].eq(0).all()
+    raked, _ = pop.rake({"vote": {"Clinton": 0.547, "Dole": 0.453}})
+    assert raked.summary().loc["vote", "summary"].endswith("Clinton (54.7%)")

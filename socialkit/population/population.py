@@ -305,17 +305,49 @@ class Population:
     def __repr__(self) -> str:
         return f"Population({len(self)} agents, attributes={self.attributes})"
 
+    def summary(self) -> pd.DataFrame:
+        """One row per attribute: kind, missing share and weighted summary.
+
+        Categorical attributes show their number of categories and the most common one with
+        its weighted share; continuous ones their weighted mean, minimum and maximum.
+
+        Returns
+        -------
+        DataFrame
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"), codebook="anes1996")
+        >>> pop.summary().loc["PID", "summary"]
+        '7 categories; most common: Strong Democrat (21.2%)'
+        """
+        w = self.df["weight"].to_numpy(float)
+        rows = []
+        for col, kind in self.kinds.items():
+            s = self.df[col]
+            ok = s.notna().to_numpy()
+            if kind == "continuous":
+                x = s.to_numpy(dtype=float, na_value=np.nan)[ok]
+                text = (f"mean {np.average(x, weights=w[ok]):.4g}, range {x.min():.4g} to "
+                        f"{x.max():.4g}") if ok.any() else "all missing"
+            else:
+                shares = pd.Series(w[ok]).groupby(s.to_numpy()[ok], observed=True).sum()
+                shares = shares / shares.sum() if len(shares) else shares
+                text = (f"{len(shares)} categories; most common: {shares.idxmax()} "
+                        f"({shares.max():.1%})") if len(shares) else "all missing"
+            rows.append({"attribute": col, "kind": kind,
+                         "missing": float(w[~ok].sum() / w.sum()), "summary": text})
+        return pd.DataFrame(rows).set_index("attribute")
+
     def _repr_html_(self) -> str:
         w = self.df["weight"].to_numpy(float)
         n_eff, deff = kish(w)
-        desc = self.df[self.attributes].describe(include="all").T
-        keep = [c for c in ("count", "unique", "top", "mean", "std", "min", "max") if c in desc]
         cb = f", codebook {html.escape(self.codebook.name)}" if self.codebook is not None else ""
         return (f"<div><strong>socialkit.Population</strong>: {len(self)} agents, "
                 f"total weight {w.sum():.6g}, Kish effective size {n_eff:.1f} "
                 f"(design effect {deff:.3f}){cb}"
-                f"{desc[keep].to_html(float_format='%.3g', na_rep='')}"
-                f"<p>{html.escape(', '.join(self.attributes))}</p></div>")
+                f"{self.summary().to_html(float_format=lambda v: f'{v:.1%}')}</div>")
 
 
 def _check_weights(w: pd.Series, name: str) -> None:
