@@ -81,7 +81,7 @@ def test_association_needs_variation_and_order():
 def test_spread_and_tost_inputs():
     with pytest.raises(ValueError, match="real answers do not vary"):
         variance_ratio([1, 2, 3], [4, 4, 4])
-    with pytest.raises(ValueError, match="simulated answers has 1 non-missing answers"):
+    with pytest.raises(ValueError, match=r"simulated answers: 1 non-missing answer\(s\); at least 2"):
         variance_ratio([1, np.nan], [1, 2, 3])
     with pytest.raises(ValueError, match="TOST needs a margin"):
         tost([1, 2, 3], [1, 2, 3], None)

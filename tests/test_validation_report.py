@@ -198,3 +198,11 @@ def test_html_without_margin_or_collapse(frames):
     page = sk.validate(real, real, "selfLR", n_boot=100)._repr_html_()
     assert "no evidence that the simulated spread differs" in page
     assert "pass <code>margin=</code>" in page and "not evidence" in page
+
+
+def test_booleans_against_zero_one():
+    sim = pd.DataFrame({"v": [True, False, True, True]})
+    real = pd.DataFrame({"v": [1.0, 0.0, 0.0, 1.0]})
+    t = sk.validate(sim, real, n_boot=0).table.iloc[0]
+    assert t["representativeness"] == pytest.approx(0.75)
+    assert t["mean_simulated"] == pytest.approx(0.75)

@@ -111,7 +111,7 @@ def weighted_sample(x, weights, name: str, min_n: int = 1) -> tuple[np.ndarray, 
     keep = ~np.isnan(a)
     a, w = a[keep], w[keep]
     if a.size < min_n:
-        raise ValueError(f"{name} has {a.size} non-missing answers; at least {min_n} needed")
+        raise ValueError(f"{name}: {a.size} non-missing answer(s); at least {min_n} needed")
     if weights is not None and a.size and w.sum() <= 0:
         raise ValueError(f"weights of {name} sum to 0 over the non-missing answers")
     return a, w

@@ -31,6 +31,8 @@ class Spec:
     def encode(self, s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """``(values, codes)``: values for mean/SD/KS (float, NaN = missing) and option
         positions (int, -1 = missing; all -1 for numeric questions)."""
+        if _is_bool(s) and not all(isinstance(o, (bool, np.bool_)) for o in self.options):
+            s = s.astype(float)  # True/False against 1/0 on the other side
         if self.kind == "numeric":
             v = s.to_numpy(dtype=float, na_value=np.nan)
             return v, np.full(v.size, -1)
@@ -41,6 +43,10 @@ class Spec:
             v = codes.astype(float)
             v[codes < 0] = np.nan
         return v, codes
+
+
+def _is_bool(s: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(s.dtype)
 
 
 def _is_num(s: pd.Series) -> bool:
@@ -64,6 +70,8 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
     for s, side in ((sim, "simulated"), (real, "real")):
         if s.notna().sum() == 0:
             raise ValueError(f"{what} {name!r} has no answers in the {side} data (all missing)")
+    if _is_bool(sim) != _is_bool(real) and _is_num(sim) and _is_num(real):
+        sim, real = sim.astype(float), real.astype(float)  # True/False against 1/0
     cats = [s for s in (sim, real) if isinstance(s.dtype, pd.CategoricalDtype)]
     if options is not None:
         known = not hasattr(options, "options") or hasattr(options, "scale")  # Choice: unordered

@@ -3,8 +3,8 @@
 Each function takes either two equal-length 1-D arrays (pairs with a missing value are dropped)
 or, with ``y`` omitted, a contingency table (rows are the categories of ``x`` in order).
 Argyle et al. (2023, "Out of One, Many", Political Analysis) call the comparison of such
-associations in simulated and real data *pattern correspondence*; see
-:func:`socialkit.validation.pattern_correspondence`.
+associations in simulated and real data *pattern correspondence*:
+``socialkit.validate(..., covariates=[...])`` computes them side by side in ``report.association``.
 """
 
 from __future__ import annotations

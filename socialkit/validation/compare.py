@@ -187,8 +187,8 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
             stream = next(streams)
             ms, mr = _mask(simulated, by, key), _mask(real, by, key)
             ks, kr = ms & ~np.isnan(vs), mr & ~np.isnan(vr)
-            if not ks.any() or not kr.any():
-                side = "simulated" if not ks.any() else "real"
+            if ws[ks].sum() <= 0 or wr[kr].sum() <= 0:  # no answers (or zero weights only)
+                side = "simulated" if ws[ks].sum() <= 0 else "real"
                 msg = (f"group {_label(by, key)} has no answers to {q!r} in the {side} data")
                 if empty == "raise":
                     raise ValueError(msg + "; drop the group or pass empty='skip'")
