@@ -1,11 +1,15 @@
 """Plotly figures of runs, networks and reports. Functions return figures; they never show them."""
 
 from socialkit.plot import report
+from socialkit.plot._export import export_backend, save
+from socialkit.plot._graph import degree_distribution, network
+from socialkit.plot._layout import layout, sample_view
 from socialkit.plot._network import friendship_paradox
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
-from socialkit.plot._style import PALETTE, TEMPLATE
+from socialkit.plot._style import PALETTE, PAPER, SEQUENTIAL, TEMPLATE, style
 from socialkit.plot._validation import validation as validation
 
-__all__ = ["trajectories", "distribution", "friendship_paradox", "population_fidelity", "report",
-           "TEMPLATE", "PALETTE"]
+__all__ = ["trajectories", "distribution", "network", "degree_distribution", "friendship_paradox",
+           "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
+           "report", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
