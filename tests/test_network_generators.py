@@ -38,11 +38,29 @@ def test_generators_are_seeded_simple_graphs(fn, args, kw):
     assert hasattr(fn, "schema")
 
 
+@pytest.mark.parametrize("fn,args,kw", GENERATORS, ids=lambda x: getattr(x, "__name__", ""))
+def test_generators_cache_the_adjacency_networkx_would_give(fn, args, kw):
+    from socialkit.network.convert import adjacency
+
+    G = fn(*args, seed=3, **kw)
+    primed = G.__networkx_cache__["socialkit.adjacency"]
+    G.__networkx_cache__.clear()
+    read = adjacency(G, "test")
+    for name in ("indptr", "indices", "nodes"):
+        assert np.array_equal(getattr(primed, name), getattr(read, name)), name
+    assert primed.indices.dtype == read.indices.dtype
+    assert (primed.self_loops, primed.symmetrized) == (0, False)
+
+
 @pytest.mark.parametrize("fn,args,kw", GENERATORS[:4], ids=lambda x: getattr(x, "__name__", ""))
 def test_generators_take_population(fn, args, kw):
     pop = _pop(500, age=np.arange(500) % 90)
     G = fn(None, *args[1:], seed=1, population=pop, **kw)
     assert list(G)[:2] == [100, 101] and G.nodes[101] == {"weight": 1.0, "age": 1}
+    primed = G.__networkx_cache__["socialkit.adjacency"]
+    G.__networkx_cache__.clear()
+    assert np.array_equal(primed.indices, sk.network.convert.adjacency(G, "t").indices)
+    assert primed.nodes.tolist() == list(G)
     with pytest.raises(ValueError, match="disagrees"):
         fn(499, *args[1:], population=pop, **kw)
 

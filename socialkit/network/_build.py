@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import networkx as nx
 import numpy as np
 
+from socialkit.network.convert import prime
+
 
 def _nodes(n, population, where: str = "generator"):
     """Agent ids (and the attribute table) for ``n`` nodes or for a Population."""
@@ -46,7 +48,8 @@ def _build(ids, edges, df, name, node_attrs=None, **graph_attrs):
     """A ``networkx.Graph`` on ``ids`` (with ``df``'s attributes) and the ``(m, 2)`` ``edges``.
 
     ``edges`` hold positions into ``ids``. Neighbour keys reuse the node-label objects (no
-    per-edge integer objects), and edges are streamed into ``add_edges_from`` as tuples.
+    per-edge integer objects), and edges are streamed into ``add_edges_from`` as tuples. The CSR
+    adjacency of the new graph is cached for the statistics (see ``convert.prime``).
     """
     G = nx.Graph(generator=name, **graph_attrs)
     labels = ids.tolist()
@@ -64,6 +67,9 @@ def _build(ids, edges, df, name, node_attrs=None, **graph_attrs):
             get = labels.__getitem__
             G.add_edges_from(zip(map(get, edges[:, 0].tolist()), map(get, edges[:, 1].tolist()),
                                  strict=True))
+    simple = G.number_of_edges() == len(edges) and not (edges[:, 0] == edges[:, 1]).any()
+    if simple:  # as the kernels promise: cache the CSR adjacency too
+        prime(G, edges)
     return G
 
 

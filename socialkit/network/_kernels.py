@@ -40,6 +40,27 @@ def drop_diagonal(indptr, indices):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
+def csr_from_edges(edges, indptr, indices, pos):  # pragma: no cover - compiled
+    """Symmetric CSR of a simple edge list, neighbours in edge order (networkx's dict order)."""
+    n = len(indptr) - 1
+    for i in range(n + 1):
+        indptr[i] = 0
+    for e in range(len(edges)):
+        indptr[edges[e, 0] + 1] += 1
+        indptr[edges[e, 1] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+        pos[i] = indptr[i]
+    for e in range(len(edges)):
+        u = edges[e, 0]
+        v = edges[e, 1]
+        indices[pos[u]] = v
+        pos[u] += 1
+        indices[pos[v]] = u
+        pos[v] += 1
+
+
+@numba.njit(cache=True)
 def triangles(indptr, indices, optr, oind, mark, t):  # pragma: no cover - compiled
     """Triangles through each node of a simple undirected graph (``t``, filled in place).
 

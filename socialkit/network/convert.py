@@ -4,6 +4,7 @@ Statistics never walk the networkx graph edge by edge: they read its adjacency d
 into CSR arrays (:func:`adjacency`) and compute there. The simple undirected adjacency of a graph
 is cached in networkx's own per-graph cache (``G.__networkx_cache__``), which networkx clears on
 every structural change made through its API, so several statistics on one graph convert once.
+Graphs made by socialkit's generators come with this adjacency already cached (:func:`prime`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import scipy.sparse as sp
 
 from socialkit.network import _kernels as K
 
-__all__ = ["to_csr", "check_graph", "adjacency", "Adjacency", "DIRECTED_POLICIES"]
+__all__ = ["to_csr", "check_graph", "adjacency", "Adjacency", "DIRECTED_POLICIES", "prime"]
 
 DIRECTED_POLICIES = ("error", "symmetrize")
 _CACHE_KEY = "socialkit.adjacency"
@@ -227,6 +228,29 @@ def adjacency(G, where: str, directed: str = "error", allow_empty: bool = False)
     if cache is not None:
         cache[_CACHE_KEY] = adj
     return adj
+
+
+def prime(G, edges: np.ndarray) -> None:
+    """Store the adjacency of a freshly built simple graph from its ``(m, 2)`` edge positions.
+
+    For generators: the edges are already arrays, so the statistics need not read the networkx
+    dictionaries back. ``edges`` must be the exact edges added to ``G`` (positions in its node
+    order, no self-loops or duplicates, in insertion order), so the arrays equal what
+    :func:`adjacency` would read (same neighbour order).
+    """
+    cache = _cache(G)
+    if cache is None:
+        return
+    n = G.number_of_nodes()
+    nodes, _ = _labels(G._adj, n)
+    index_type = np.int32 if n < 2**31 - 1 else np.int64
+    indptr = np.empty(n + 1, dtype=np.int64)
+    indices = np.empty(2 * len(edges), dtype=index_type)
+    K.csr_from_edges(np.ascontiguousarray(edges, dtype=np.int64), indptr, indices,
+                     np.empty(n, dtype=np.int64))
+    for arr in (indptr, indices, nodes):
+        arr.flags.writeable = False
+    cache[_CACHE_KEY] = Adjacency(indptr, indices, nodes, 0, False)
 
 
 def _cache(G):
