@@ -33,6 +33,7 @@ class Net:
     nodes: np.ndarray
     A: sp.csr_array | None
     graph: nx.Graph | None = None
+    symmetric: bool | None = None  # known symmetric (undirected networkx graph)?
 
     @property
     def n(self) -> int:
@@ -44,23 +45,27 @@ class Net:
 
     def incoming(self, weighted: bool = False, self_loops: bool = False) -> sp.csr_array:
         """Row ``v`` holds the agents ``u`` with an arc ``u -> v`` (binary unless ``weighted``)."""
-        return _clean(sp.csr_array(self.A.T), weighted, self_loops)
+        return _clean(self.A if self.symmetric else sp.csr_array(self.A.T), weighted, self_loops)
 
     def outgoing(self, weighted: bool = False, self_loops: bool = False) -> sp.csr_array:
         """Row ``u`` holds the agents ``v`` with an arc ``u -> v`` (binary unless ``weighted``)."""
-        return _clean(sp.csr_array(self.A), weighted, self_loops)
+        return _clean(self.A, weighted, self_loops)
 
     def undirected(self) -> sp.csr_array:
         """Symmetric binary adjacency without self-loops (directions dropped)."""
         B = self.incoming()
-        B = ((B + B.T) > 0).astype(np.int8)
-        B.sort_indices()
-        return sp.csr_array(B)
+        if not self.symmetric:
+            B = sp.csr_array(((B + B.T) > 0).astype(np.int8))
+            B.sort_indices()
+        return B
 
     def edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Undirected edges ``(i, j)`` with ``i < j``, as two index arrays."""
-        upper = sp.triu(self.undirected(), k=1).tocoo()
-        return upper.row.astype(np.int64), upper.col.astype(np.int64)
+        B = self.undirected()
+        rows = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(B.indptr))
+        cols = B.indices.astype(np.int64)
+        upper = rows < cols
+        return rows[upper], cols[upper]
 
     def n_edges(self) -> int:
         """Number of edges (arcs for a directed input; a symmetric sparse matrix is undirected);
@@ -77,6 +82,7 @@ class Net:
 
 
 def _clean(B: sp.csr_array, weighted: bool, self_loops: bool) -> sp.csr_array:
+    B = sp.csr_array(B, copy=True)
     if not self_loops and B.diagonal().any():
         coo = B.tocoo()
         off = coo.row != coo.col
@@ -84,6 +90,8 @@ def _clean(B: sp.csr_array, weighted: bool, self_loops: bool) -> sp.csr_array:
     B.eliminate_zeros()
     if not weighted:
         B = sp.csr_array((np.ones(B.nnz, dtype=np.int8), B.indices, B.indptr), shape=B.shape)
+    elif B.dtype != np.float64:
+        B = B.astype(np.float64)
     B.sort_indices()
     return B
 
@@ -137,9 +145,9 @@ def network(G, values, name: str, *, weight: str | None = None, well_mixed: bool
         nodes, graph = np.arange(A.shape[0], dtype=np.int64), None
         what = "the sparse matrix"
     elif isinstance(G, nx.Graph):
-        nodes = _check_ids(np.asarray(list(G)), name)
-        A, _ = to_csr(G, weight=weight)
-        A = sp.csr_array(A, dtype=float)
+        A, nodes = to_csr(G, weight=weight)
+        nodes = _check_ids(nodes, name)
+        A = sp.csr_array(A)
         graph = G
         what = f"edge attribute {weight!r}"
     else:
@@ -159,4 +167,5 @@ def network(G, values, name: str, *, weight: str | None = None, well_mixed: bool
         allowed = f"[0, {weight_high:g}]" if weight_high is not None else "finite and >= 0"
         raise ValueError(f"{name}: weight {float(coo.data[k])!r} of edge ({u}, {v}) from {what} "
                          f"is not allowed ({int(bad.sum())} bad weight(s)); allowed {allowed}")
-    return Net(nodes, A, graph)
+    symmetric = graph is not None and not graph.is_directed()
+    return Net(nodes, A, graph, symmetric or None)

@@ -92,7 +92,8 @@ def deffuant(G, opinions, *, epsilon: float = 0.2, mu: float = 0.5, steps: int =
     Returns
     -------
     socialkit.Run
-        Variable ``opinion``; ``run.params`` also holds ``n_updates`` (encounters that moved).
+        Variable ``opinion``; ``run.params`` also holds ``n_updates`` (encounters within the
+        confidence bound, which updated both agents).
 
     Examples
     --------
@@ -116,6 +117,8 @@ def deffuant(G, opinions, *, epsilon: float = 0.2, mu: float = 0.5, steps: int =
     else:
         src, dst = net.edges()
         n_pairs = len(src)
+        if n < 2**31:  # halves the memory traffic of the random edge lookups
+            src, dst = src.astype(np.int32), dst.astype(np.int32)
     rec = Recorder(record, net.nodes, steps, "opinion")
     rec(0, x)
     n_updates = 0
