@@ -1,6 +1,7 @@
 """Plotly figures of runs, networks and reports. Functions return figures; they never show them."""
 
 from socialkit.plot import report
+from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
 from socialkit.plot._graph import degree_distribution, network
 from socialkit.plot._layout import layout, sample_view
