@@ -63,7 +63,8 @@ def independent_cascade(G, seeds=None, *, states=None, p: float = 0.1,
     Update scheme (synchronous rounds): agents activated in round ``t`` (the seeds in round 0)
     each get one chance, in round ``t + 1``, to activate each inactive agent they point to (an
     arc ``u -> v``; both ways for an undirected edge), independently with probability ``p`` (or
-    the edge's ``weight`` attribute). Active agents stay active. On a path seeded at one end,
+    the edge's ``weight`` attribute). Active agents stay active; isolated agents are never
+    activated unless seeded. On a path seeded at one end,
     the agent at distance ``d`` ends active with probability ``p^d``, activated in round ``d``.
     Sources: Goldenberg, Libai & Muller (2001), Marketing Letters 12:211; Kempe, Kleinberg &
     Tardos (2003), "Maximizing the spread of influence through a social network", KDD.
@@ -231,7 +232,8 @@ def complex_contagion(G, seeds=None, *, states=None, k: int = 2, rate: float = 1
     its two nearest agents on each side, two adjacent seeds and ``k = 2`` activate two more
     agents per round, whereas the same contagion never leaves two distant seeds (it needs
     clustered, "wide" bridges). ``spontaneous`` adds an external source, as in the Bass (1969)
-    diffusion model. The run stops computing once no agent can adopt any more. Source: Centola &
+    diffusion model; isolated agents adopt only spontaneously. The run stops computing once no
+    agent can adopt any more. Source: Centola &
     Macy (2007), "Complex contagions and the weakness of long ties", AJS 113:702-734.
 
     Parameters

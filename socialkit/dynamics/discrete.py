@@ -181,7 +181,7 @@ def majority_rule(G, opinions, *, group_size: int = 3, steps: int = 100,
     agent with ``group_size - 1`` distinct random neighbours (all of them if it has fewer), the
     whole group adopting its majority (Krapivsky & Redner 2003). Either way each agent joins
     about one group per step. A tied group keeps its opinions. Opinions are 0 or 1; directed
-    graphs are treated as undirected. Well mixed, the initial majority wins with probability
+    graphs are treated as undirected; an isolated agent forms a group of one and never changes. Well mixed, the initial majority wins with probability
     tending to 1 as N grows. Sources: Galam (2002), "Minority opinion spreading in random
     geometry", Eur. Phys. J. B 25:403; Krapivsky & Redner (2003), Phys. Rev. Lett. 90:238701.
 
@@ -242,8 +242,9 @@ def sznajd(G, opinions, *, steps: int = 100, seed: int | None = None, record="ag
     networks as in Bernardes, Stauffer & Kertész 2002). Well-mixed (``G=None``), the mean-field
     rule: a random pair of distinct agents, if they agree, convinces one further random agent
     (Slanina & Lavička 2003). Opinions are 0 or 1; directed graphs are treated as undirected.
-    On a complete graph the first agreeing pair convinces everyone. Source: Sznajd-Weron &
-    Sznajd (2000), "Opinion evolution in closed community", Int. J. Mod. Phys. C 11:1157.
+    Isolated agents never change. On a complete graph the first agreeing pair convinces
+    everyone. Source: Sznajd-Weron & Sznajd (2000), "Opinion evolution in closed community",
+    Int. J. Mod. Phys. C 11:1157.
 
     Parameters
     ----------

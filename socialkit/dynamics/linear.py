@@ -144,7 +144,8 @@ def friedkin_johnsen(G, opinions, *, stubbornness: float = 0.5, agent_stubbornne
     diagonal matrix of stubbornness ``lambda_i`` in [0, 1] and ``W`` the influence matrix of
     :func:`influence_matrix`. When every agent is stubborn or listens (directly or indirectly)
     to a stubborn agent, opinions converge to ``(I - (I - L) W)^-1 L x(0)``, in general a
-    persistent disagreement. ``lambda = 0`` everywhere is :func:`degroot`. Deterministic;
+    persistent disagreement. ``lambda = 0`` everywhere is :func:`degroot`. Agents hearing nobody
+    (isolated nodes) keep their initial opinion. Deterministic;
     ``seed`` is only recorded. Source: Friedkin & Johnsen (1990), "Social influence and
     opinions", Journal of Mathematical Sociology 15:193-206.
 
