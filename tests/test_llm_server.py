@@ -112,3 +112,30 @@ def test_server_in_a_subprocess():
         res = sk.ask(["a", "b"], VOTE, model=srv.chat_model(), cache=False, progress=False)
         assert srv.stats()["ok"] == 2
     assert (res["status"] == "ok").all()
+
+
+def test_chat_model_also_used_on_other_event_loops():
+    """LangChain's OpenAI models pool connections per base URL; connections belong to the loop
+    that opened them. ask must not trip over the notebook's loop or a closed one."""
+    import asyncio
+
+    with FakeOpenAI() as srv:
+        chat = srv.chat_model(timeout=5.0)
+        asyncio.run(chat.ainvoke("hello"))  # leaves connections of a closed loop in the pool
+        res = sk.ask(["a", "b"], VOTE, model=chat, cache=False, progress=False)
+        assert (res["status"] == "ok").all()
+        assert sk.llm.summary(res).usage.failed_attempts == 0
+
+        # (a second asyncio.run on `chat` itself would fail inside LangChain: its pooled
+        # client still holds the closed loop's connections; another timeout, another pool)
+        chat = srv.chat_model(timeout=6.0)
+
+        async def cell():  # a notebook cell: the running loop also uses the model
+            await chat.ainvoke("hello")
+            inner = sk.ask(["c"], VOTE, model=chat, cache=False, progress=False)
+            awaited = await sk.llm.aask(["d"], VOTE, model=chat, cache=False, progress=False)
+            await chat.ainvoke("hello again")
+            return inner, awaited
+
+        inner, awaited = asyncio.run(cell())
+    assert inner.loc[0, "status"] == "ok" and awaited.loc[0, "status"] == "ok"

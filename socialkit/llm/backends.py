@@ -19,9 +19,10 @@ import inspect
 import math
 import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,7 +59,9 @@ class Reply:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable dict (what the cache stores)."""
-        return asdict(self)
+        return {"text": self.text, "top_logprobs": self.top_logprobs,
+                "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                "finish_reason": self.finish_reason}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Reply:
@@ -348,6 +351,8 @@ class LlamaCpp(Backend):
         stop_ids = {llm.token_eos(), *(formatter.stop_token_ids or [])}
         n_vocab = llm.n_vocab()
         llm.set_seed(int(seed))
+        llm.reset()  # evaluate the whole prompt: reusing a cached prefix changes the logits a
+        # little, and sampled replies must depend on the prompt and seed only
         out: list[int] = []
         top: list[list[tuple[str, float]]] = []
         finish, text = "length", ""
@@ -461,6 +466,35 @@ class LangChain(Backend):
             self.price = (float(price[0]), float(price[1]))
         t = getattr(chat_model, "temperature", None)
         self.default_temperature = float(t) if isinstance(t, int | float) else 1.0
+        self._per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _chat(self) -> Any:
+        """The chat model for the running event loop.
+
+        Async HTTP connections belong to the event loop that opened them, and LangChain's OpenAI
+        models share one pooled client per base URL. An OpenAI-style model therefore gets, per
+        event loop, a shallow copy with an HTTP client of its own (same key, URL and options),
+        so socialkit's loop never touches connections of the notebook's loop or of a closed one.
+        """
+        loop = asyncio.get_running_loop()
+        chat = self._per_loop.get(loop)
+        if chat is None:
+            chat = self.chat
+            root = getattr(chat, "root_async_client", None)
+            if root is not None and hasattr(root, "copy") and \
+                    getattr(chat, "http_async_client", None) is None:
+                try:
+                    import openai
+
+                    clone = chat.model_copy()
+                    clone.root_async_client = root.copy(
+                        http_client=openai.DefaultAsyncHttpxClient())
+                    clone.async_client = clone.root_async_client.chat.completions
+                    chat = clone
+                except Exception:  # noqa: BLE001 - keep the model as given
+                    chat = self.chat
+            self._per_loop[loop] = chat
+        return chat
 
     def params(self, temperature: float | None, max_tokens: int) -> dict[str, Any]:
         p = super().params(temperature, max_tokens)
@@ -481,7 +515,7 @@ class LangChain(Backend):
             kw["max_tokens"] = max_tokens
         if logprobs and self.logprobs:
             kw["logprobs"], kw["top_logprobs"] = True, TOP_LOGPROBS
-        msg = await self.chat.ainvoke(lc, **kw)
+        msg = await self._chat().ainvoke(lc, **kw)
         content = msg.content
         if isinstance(content, list):  # content blocks
             content = "".join(b if isinstance(b, str) else str(b.get("text", ""))

@@ -74,6 +74,7 @@ class Engine:
         self.reasks, self.temperature, self.logprobs = reasks, temperature, logprobs
         self.rng = random.Random(seed)
         self.prefetched: dict[str, dict] = {}
+        self.checked: set[str] = set()  # keys already looked up in the cache
         self.pending: list[tuple[str, str, dict]] = []
         self._sem: asyncio.Semaphore | None = None
         self._settled: asyncio.Condition | None = None
@@ -92,6 +93,7 @@ class Engine:
     def prefetch(self, keys: list[str]) -> None:
         """Load the stored replies of many keys in one query."""
         self.prefetched.update(self.cache.get_many(keys))
+        self.checked.update(keys)
 
     def flush(self) -> None:
         """Write the replies received so far to the cache."""
@@ -101,8 +103,8 @@ class Engine:
 
     def _stored(self, key: str) -> Reply | None:
         d = self.prefetched.pop(key, None)
-        if d is None and self.cache.mode == "use" and key not in self.prefetched:
-            d = self.cache.get_many([key]).get(key)
+        if d is None and self.cache.mode == "use" and key not in self.checked:
+            d = self.cache.get_many([key]).get(key)  # a re-ask: not prefetched
         return Reply.from_json(d) if d is not None else None
 
     # ---- one call ----------------------------------------------------------------------------
@@ -119,8 +121,9 @@ class Engine:
     async def _settle(self, reserved: float, reply: Reply | None) -> float:
         cost = self.acct.settle(reserved, *((reply.prompt_tokens, reply.completion_tokens)
                                             if reply is not None else ()))
-        async with self._settled:
-            self._settled.notify_all()
+        if self.acct.budget is not None:  # wake calls waiting for room in the budget
+            async with self._settled:
+                self._settled.notify_all()
         return cost
 
     async def call(self, key: str, messages: list[dict[str, str]], question: Question,

@@ -120,6 +120,9 @@ def retryable(exc: BaseException) -> tuple[bool, str]:
         return True, "timeout"
     if isinstance(status, int):
         return status in (408, 409, 429) or status >= 500, f"HTTP {status}"
+    if isinstance(exc, RuntimeError) and ("loop is closed" in str(exc)
+                                          or "different event loop" in str(exc)):
+        return True, "stale connection of another event loop"
     if isinstance(exc, ConnectionError) or "Connection" in name:
         return True, f"connection error ({name})"
     return False, f"{name}: {str(exc)[:200]}"

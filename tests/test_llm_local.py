@@ -1,0 +1,64 @@
+"""End to end on the embedded model (SmolLM2-135M-Instruct through llama-cpp-python): offline,
+temperature 0 or a fixed seed, a handful of short calls."""
+
+import pytest
+
+import socialkit as sk
+
+pytest.importorskip("llama_cpp")
+
+PERSONAS = ["I am a 70-year-old retired farmer from Iowa.",
+            "I am a 25-year-old nurse from Boston."]
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = sk.llm.default()
+    m.llama  # load once for the module  # noqa: B018
+    return m
+
+
+def test_loaded_once_per_process(model):
+    again = sk.llm.default()
+    assert again.llama is model.llama
+    assert sk.llm.local(model.path).llama is model.llama
+    assert model.model_id.startswith("gguf:SmolLM2-135M-Instruct.Q4_1.gguf:")
+    assert model.max_concurrency == 1 and model.price == (0.0, 0.0)
+
+
+def test_generate_batch_with_logprobs(model):
+    prompts = [[{"role": "user", "content": "Say yes."}],
+               [{"role": "user", "content": "Answer with a single number from 1 to 5."}]]
+    replies = model.generate(prompts, temperature=0, max_tokens=4, logprobs=True)
+    assert len(replies) == 2
+    for r in replies:
+        assert isinstance(r.text, str) and r.prompt_tokens > 5 and 0 < r.completion_tokens <= 4
+        assert 1 <= len(r.top_logprobs) <= 5
+        assert all(len(pos) == 20 for pos in r.top_logprobs)
+        assert r.top_logprobs[0][0][1] >= r.top_logprobs[0][-1][1]
+    # a fixed seed replays exactly, even when sampling
+    a = model.generate(prompts[:1], temperature=1.0, max_tokens=6, seed=3)
+    b = model.generate(prompts[:1], temperature=1.0, max_tokens=6, seed=3)
+    assert a[0].text == b[0].text
+
+
+def test_ask_end_to_end_with_cache(model, tmp_path):
+    qs = [sk.Likert("The government should reduce income differences.", name="redistribute"),
+          sk.Choice("Who will you vote for?", ["Bill Clinton", "Bob Dole"], name="vote")]
+    res = sk.ask(PERSONAS, qs, model=model, cache=tmp_path, temperature=0, progress=False)
+    assert len(res) == 4 and set(res["status"]) <= {"ok", "repaired", "missing"}
+    for _, row in res.iterrows():
+        q = qs[0] if row["question"] == "redistribute" else qs[1]
+        if row["status"] == "missing":
+            assert row["answer"] is None and row["reason"]
+        else:
+            assert q.parse(row["text"]).value == row["answer"]
+        # one call's log-probabilities give the whole distribution (OpinionQA)
+        d = row["dist"]
+        assert d is not None and list(d) == q.options and abs(sum(d.values()) - 1) < 1e-4
+    s = sk.llm.summary(res)
+    assert s.usage.calls >= 4 and s.usage.cost == 0 and s.usage.tokens > 100
+    again = sk.ask(PERSONAS, qs, model=model, cache=tmp_path, temperature=0, progress=False)
+    assert again["cached"].all() and sk.llm.summary(again).usage.calls == 0
+    assert again["text"].tolist() == res["text"].tolist()
+    assert again["dist"].tolist() == res["dist"].tolist()
