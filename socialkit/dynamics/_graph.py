@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from socialkit.network.convert import to_csr
+from socialkit.network.convert import adjacency, to_csr
 
 __all__ = ["Net", "network"]
 
@@ -122,12 +122,13 @@ def _check_ids(nodes: np.ndarray, name: str) -> np.ndarray:
 
 
 def network(G, values, name: str, *, weight: str | None = None, well_mixed: bool = True,
-            weight_high: float | None = None) -> Net:
+            weight_high: float | None = None, loops: bool = False) -> Net:
     """Validate ``G`` and return its :class:`Net` (see the module docstring for the inputs).
 
     ``values`` (the initial states) supplies the agents when ``G`` is None. Edge weights (from the
     ``weight`` attribute, or a sparse matrix's entries) must be finite, non-negative and at most
-    ``weight_high`` when given.
+    ``weight_high`` when given. Unless the model needs self-loops (``loops``) or weights, an
+    undirected graph's adjacency comes from the network module's per-graph cache.
     """
     if G is None:
         if not well_mixed:
@@ -144,6 +145,14 @@ def network(G, values, name: str, *, weight: str | None = None, well_mixed: bool
         A.sum_duplicates()
         nodes, graph = np.arange(A.shape[0], dtype=np.int64), None
         what = "the sparse matrix"
+    elif (isinstance(G, nx.Graph) and weight is None and not loops and not G.is_directed()
+          and not G.is_multigraph() and G.number_of_nodes()):
+        adj = adjacency(G, name)  # cached; read-only arrays, copied before any change
+        nodes = _check_ids(adj.nodes, name)
+        A = sp.csr_array((np.ones(len(adj.indices), dtype=np.int8), adj.indices, adj.indptr),
+                         shape=(adj.n, adj.n))
+        graph = G
+        what = "the graph"
     elif isinstance(G, nx.Graph):
         A, nodes = to_csr(G, weight=weight)
         nodes = _check_ids(nodes, name)

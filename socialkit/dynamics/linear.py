@@ -57,13 +57,13 @@ def influence_matrix(G, weight: str | None = None, self_weight: float = 0.0):
     [[0.5, 0.5, 0.0], [0.25, 0.5, 0.25], [0.0, 0.5, 0.5]]
     """
     self_weight = _SELF.validate(self_weight)
-    net = network(G, None, "influence_matrix", weight=weight, well_mixed=False)
+    net = network(G, None, "influence_matrix", weight=weight, well_mixed=False, loops=True)
     return _matrix(net, self_weight), net.nodes
 
 
 def _linear(name, G, opinions, weight, self_weight, steps, seed, record, progress,
             stubbornness=None, agent_stubbornness=None):
-    net = network(G, opinions, name, weight=weight, well_mixed=False)
+    net = network(G, opinions, name, weight=weight, well_mixed=False, loops=True)
     x0 = agent_values(net, opinions, f"{name}: opinions")
     _, seed = make_rng(seed)
     W = _matrix(net, self_weight)
