@@ -19,6 +19,7 @@ from socialkit.dynamics.cascade import complex_contagion, independent_cascade, l
 from socialkit.dynamics.discrete import majority_rule, sznajd, voter
 from socialkit.dynamics.epidemic import sir, sis
 from socialkit.dynamics.linear import degroot, friedkin_johnsen, influence_matrix
+from socialkit.dynamics.llm_opinion import llm_opinion
 
 MODELS = ("degroot", "friedkin_johnsen", "deffuant", "hegselmann_krause", "voter",
           "majority_rule", "sznajd", "sir", "sis", "independent_cascade", "linear_threshold",
@@ -27,4 +28,4 @@ MODELS = ("degroot", "friedkin_johnsen", "deffuant", "hegselmann_krause", "voter
 
 __all__ = ["degroot", "friedkin_johnsen", "deffuant", "hegselmann_krause", "voter",
            "majority_rule", "sznajd", "sir", "sis", "independent_cascade", "linear_threshold",
-           "complex_contagion", "MODELS", "clusters", "adoption_share", "influence_matrix"]
+           "complex_contagion", "llm_opinion", "MODELS", "clusters", "adoption_share", "influence_matrix"]
