@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -83,8 +84,10 @@ def _image(fig_dict: dict, fmt: str, width: int, height: int, scale: float) -> b
 
                 # mathjax=None: kaleido 0.2 uses its vendored copy; plotly.js: the installed one
                 _scope.append(PlotlyScope(plotlyjs=str(_plotlyjs())))
-            return _scope[0].transform(fig_dict, format=fmt, width=width, height=height,
-                                       scale=scale)
+            with warnings.catch_warnings():  # kaleido 0.2 starts Chromium on first use
+                warnings.filterwarnings("ignore", "setDaemon", DeprecationWarning)
+                return _scope[0].transform(fig_dict, format=fmt, width=width, height=height,
+                                           scale=scale)
         import kaleido
 
         os.environ.setdefault("BROWSER_PATH", _browser())

@@ -1,7 +1,7 @@
 """Node positions for network figures: a compiled force-directed layout, and sampled views.
 
 networkx's ``spring_layout`` loops in Python over the nodes (15 s for 2,000 nodes); the same
-Fruchterman–Reingold scheme compiled with numba takes well under a second there.
+Fruchterman–Reingold scheme compiled with numba takes about a second there.
 """
 
 from __future__ import annotations
@@ -20,47 +20,48 @@ _NX_LAYOUTS = {"kamada_kawai": nx.kamada_kawai_layout, "circular": nx.circular_l
                "random": nx.random_layout}
 
 
-@numba.njit(parallel=True, fastmath=True, cache=True)
-def _fr_step(px, py, indptr, indices, k, gravity, temperature, dx,
-             dy):  # pragma: no cover - compiled
+@numba.njit(fastmath=True, cache=True)
+def _fr_iterations(px, py, indptr, indices, k, gravity, t0, first, last,
+                   total):  # pragma: no cover - compiled
     # Fruchterman & Reingold (1991): repulsion k^2/d between all pairs, attraction d^2/k along
-    # edges; each node moves at most `temperature`. A weak pull towards the centre (gravity,
-    # as in ForceAtlas2) keeps small components and isolated nodes near the rest.
+    # edges; each node moves at most the temperature, which cools linearly from t0 to 0 over
+    # `total` iterations (this call does iterations first..last-1). A weak pull towards the
+    # centre (gravity, as in ForceAtlas2) keeps small components near the rest. Serial on
+    # purpose: a parallel region per iteration stalls when the machine is busy.
     n = px.shape[0]
     k2 = k * k
-    cx = 0.0
-    cy = 0.0
-    for i in range(n):
-        cx += px[i]
-        cy += py[i]
-    cx /= n
-    cy /= n
-    for i in numba.prange(n):
-        xi = px[i]
-        yi = py[i]
-        fx = 0.0
-        fy = 0.0
-        for j in range(n):
-            ex = xi - px[j]
-            ey = yi - py[j]
-            f = k2 / (ex * ex + ey * ey + 1e-9)  # the j == i term is zero: ex = ey = 0
-            fx += ex * f
-            fy += ey * f
-        for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
-            ex = xi - px[j]
-            ey = yi - py[j]
-            d = math.sqrt(ex * ex + ey * ey)
-            fx -= ex * d / k
-            fy -= ey * d / k
-        dx[i] = fx - gravity * (xi - cx)
-        dy[i] = fy - gravity * (yi - cy)
-    for i in numba.prange(n):
-        length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
-        if length > 0:
-            s = min(length, temperature) / length
-            px[i] += dx[i] * s
-            py[i] += dy[i] * s
+    dx = np.empty(n)
+    dy = np.empty(n)
+    for it in range(first, last):
+        temperature = t0 * (1.0 - it / total) + 1e-4
+        cx = px.mean()
+        cy = py.mean()
+        for i in range(n):
+            xi = px[i]
+            yi = py[i]
+            fx = 0.0
+            fy = 0.0
+            for j in range(n):
+                ex = xi - px[j]
+                ey = yi - py[j]
+                f = k2 / (ex * ex + ey * ey + 1e-9)  # the j == i term is zero: ex = ey = 0
+                fx += ex * f
+                fy += ey * f
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                ex = xi - px[j]
+                ey = yi - py[j]
+                d = math.sqrt(ex * ex + ey * ey)
+                fx -= ex * d / k
+                fy -= ey * d / k
+            dx[i] = fx - gravity * (xi - cx)
+            dy[i] = fy - gravity * (yi - cy)
+        for i in range(n):
+            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if length > 0:
+                s = min(length, temperature) / length
+                px[i] += dx[i] * s
+                py[i] += dy[i] * s
 
 
 def _spring(G, seed: int, iterations: int, progress: bool) -> dict:
@@ -73,14 +74,15 @@ def _spring(G, seed: int, iterations: int, progress: bool) -> dict:
     A = nx.to_scipy_sparse_array(G.to_undirected(as_view=True), nodelist=nodes, format="csr")
     rng = np.random.default_rng(seed)
     px, py = rng.random(n), rng.random(n)
-    k = 1.0 / math.sqrt(n)
-    dx, dy = np.empty(n), np.empty(n)
     indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int64)
-    t0 = 0.1
-    gravity = 1.0
-    for it in tqdm(range(iterations), desc="layout", unit="it", leave=False,
-                   disable=not progress):
-        _fr_step(px, py, indptr, indices, k, gravity, t0 * (1 - it / iterations) + 1e-4, dx, dy)
+    block = 10
+    with tqdm(total=iterations, desc="layout", unit="it", leave=False,
+              disable=not progress) as bar:
+        for first in range(0, iterations, block):
+            last = min(iterations, first + block)
+            _fr_iterations(px, py, indptr, indices, 1.0 / math.sqrt(n), 1.0, 0.1, first, last,
+                           iterations)
+            bar.update(last - first)
     pos = np.column_stack([px, py])
     pos -= pos.mean(axis=0)
     scale = np.abs(pos).max()

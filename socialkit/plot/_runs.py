@@ -89,6 +89,15 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
                          "n": frame.notna().sum(axis=1)})
 
 
+def _summary(run: Run, variable: str) -> pd.DataFrame:
+    s = run.summary(variable)
+    if "mean" not in s:
+        raise ValueError(f"this run recorded {variable!r} as a summary without a mean "
+                         f"(statistics: {list(s.columns)}); record per-agent values, or plot "
+                         "the recorded statistics directly")
+    return s
+
+
 def _band_limits(s: pd.DataFrame, band: str):
     if band == "range" or ("sd" not in s):
         return s["min"], s["max"]
@@ -181,16 +190,17 @@ def trajectories(run, variable: str | None = None, by=None, population=None,
             w = runs[0].wide(variable) if per_agent else None
             if w is not None and members is not None:
                 w = w.loc[:, w.columns.isin(members)]
-            s = _stats(w) if w is not None else runs[0].summary(variable)
+            s = _stats(w) if w is not None else _summary(runs[0], variable)
             lines, label = w, "agents"
         else:
             means = {}
             for i, r in enumerate(runs):
-                if members is None:
-                    means[i] = r.summary(variable)["mean"]
-                else:
+                if per_agent:
                     w = r.wide(variable)
-                    means[i] = w.loc[:, w.columns.isin(members)].mean(axis=1)
+                    means[i] = (w if members is None else w.loc[:, w.columns.isin(members)]) \
+                        .mean(axis=1)
+                else:
+                    means[i] = _summary(r, variable)["mean"]
             lines = pd.DataFrame(means)
             s, label = _stats(lines), "replicates"
         prefix = "" if name is None else f"{name}: "
