@@ -13,6 +13,10 @@ __all__ = ["clusters", "adoption_share"]
 def clusters(values, tol: float = 0.02, min_share: float = 0.0) -> pd.DataFrame:
     """Group opinions into clusters: sorted values split wherever a gap exceeds ``tol``.
 
+    On sparse networks a few stragglers (agents whose contacts all sit in distant clusters) can
+    bridge the gaps between clusters; for converged runs a small ``tol`` (e.g. ``1e-3``) with
+    ``min_share`` separates the clusters from them.
+
     Parameters
     ----------
     values : array-like or pandas.Series
