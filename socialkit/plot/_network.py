@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from socialkit.network import friendship_paradox as _fp
 from socialkit.network import neighbor_means
-from socialkit.plot._style import PALETTE, TEMPLATE
+from socialkit.plot._style import PALETTE, TEMPLATE, finish, log_axis
 
 __all__ = ["friendship_paradox"]
 
@@ -69,12 +69,11 @@ def friendship_paradox(G, max_points: int = 20000, seed: int = 0, name: str | No
     top = max(d.max(), local.max())
     fig.add_trace(go.Scatter(x=[1, top], y=[1, top], mode="lines", name="own degree = friends'",
                              line=dict(color="#444", dash="dash")))
-    fig.update_layout(
-        template=TEMPLATE, height=420, xaxis_type="log", yaxis_type="log",
-        xaxis_title="degree", yaxis_title="neighbours' mean degree",
-        title=(f"Friendship paradox in {label}: {stats.paradox_share:.0%} of nodes have "
-               f"better-connected friends"))
-    return fig
+    # two short title lines, left-aligned, stay clear of the modebar; ticks are plain numbers
+    return finish(fig, f"Friendship paradox in {label}<br><sup>{stats.paradox_share:.0%} of "
+                  "nodes have better-connected friends</sup>", 420,
+                  xaxis=dict(log_axis(1, top), title="degree"),
+                  yaxis=dict(log_axis(1, top), title="neighbours' mean degree"))
 
 
 def _side_by_side(graphs: dict, max_points: int, seed: int, directed: str) -> go.Figure:
@@ -93,9 +92,9 @@ def _side_by_side(graphs: dict, max_points: int, seed: int, directed: str) -> go
         fig.add_trace(go.Scatter(x=[1, top], y=[1, top], mode="lines", showlegend=i == 1,
                                  name="own degree = friends'",
                                  line=dict(color="#444", dash="dash")), row=1, col=i)
-        fig.update_xaxes(type="log", title_text="degree", row=1, col=i)
-        fig.update_yaxes(type="log", title_text="neighbours' mean degree" if i == 1 else None,
-                         row=1, col=i)
+        fig.update_xaxes(log_axis(1, top), title_text="degree", row=1, col=i)
+        fig.update_yaxes(log_axis(1, top),
+                         title_text="neighbours' mean degree" if i == 1 else None, row=1, col=i)
     fig.update_layout(template=TEMPLATE, height=440, width=max(480, 420 * len(panels)),
                       title="Friendship paradox: degree vs neighbours' mean degree",
                       margin=dict(t=110))
