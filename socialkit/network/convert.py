@@ -177,7 +177,7 @@ def _check_directed(G, where: str, directed: str) -> None:
             "(G.to_undirected()).")
 
 
-def adjacency(G, where: str, directed: str = "error", allow_empty: bool = False) -> Adjacency:
+def adjacency(G, where: str, directed: str = "error") -> Adjacency:
     """The cached simple undirected :class:`Adjacency` of ``G`` for the statistics.
 
     Parameters
@@ -188,8 +188,11 @@ def adjacency(G, where: str, directed: str = "error", allow_empty: bool = False)
         Name of the calling function, for error messages.
     directed : {"error", "symmetrize"}
         What to do with a directed graph: raise ``ValueError``, or symmetrise it.
-    allow_empty : bool
-        Accept a graph without nodes (otherwise ``ValueError``).
+
+    Returns
+    -------
+    Adjacency
+        Read-only arrays, shared with later calls on the same (unchanged) graph.
 
     Examples
     --------
@@ -204,7 +207,7 @@ def adjacency(G, where: str, directed: str = "error", allow_empty: bool = False)
         raise TypeError(f"{where}: G is a {type(G).__name__}; collapse parallel edges first, "
                         f"e.g. nx.{'DiGraph' if G.is_directed() else 'Graph'}(G)")
     _check_directed(G, where, directed)
-    if G.number_of_nodes() == 0 and not allow_empty:
+    if G.number_of_nodes() == 0:
         raise ValueError(f"{where}: the graph has no nodes")
     cache = _cache(G)
     if cache is not None and _CACHE_KEY in cache:

@@ -33,6 +33,15 @@ class Homophily:
         Size of the simple undirected graph used.
     symmetrized : bool
         Whether a directed graph was symmetrised.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([(0, 1), (2, 3)])
+    >>> nx.set_node_attributes(G, {0: "a", 1: "a", 2: "b", 3: "b"}, "g")
+    >>> h = homophily(G, "g")
+    >>> h.assortativity, h.ei_index, h.to_frame()["inbreeding"].tolist()
+    (1.0, -1.0, [1.0, 1.0])
     """
 
     attribute: str

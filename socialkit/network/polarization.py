@@ -23,7 +23,15 @@ _AUTO_BINS = 10
 
 @dataclass(frozen=True)
 class Polarization:
-    """Polarization statistics of a set of opinions (see :func:`polarization`)."""
+    """Polarization statistics of a set of opinions (see :func:`polarization`).
+
+    ``assortativity`` and ``neighbor_correlation`` are ``None`` without a graph.
+
+    Examples
+    --------
+    >>> polarization([0, 1, 0, 1]).to_frame().loc["esteban_ray", "value"]
+    0.25
+    """
 
     n: int
     mean: float
@@ -52,6 +60,20 @@ def esteban_ray(values, alpha: float = 1.0, bins="auto") -> tuple[float, int]:
     the distinct values (``bins=None``), equal-width bins with their midpoints as positions
     (``bins=k``), or ``"auto"``: the distinct values when there are at most 20, else 10 bins.
     Computed in ``O(g log g)`` for g groups.
+
+    Parameters
+    ----------
+    values : array-like
+        Numeric opinions.
+    alpha : float
+        Identification parameter in [0, 1.6]; 0 gives half the Gini mean difference.
+    bins : "auto", None or int
+        Grouping, as above.
+
+    Returns
+    -------
+    (float, int)
+        The index and the number of (non-empty) groups.
 
     Examples
     --------

@@ -51,6 +51,12 @@ class FriendshipParadox:
         ``{statistic: (low, high)}`` percentile intervals of a node bootstrap.
     n_boot : int
         Bootstrap replicates behind ``ci`` (0 when not requested).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> friendship_paradox(nx.path_graph(3)).to_frame().loc["paradox_share", "value"]
+    0.6666666666666666
     """
 
     attribute: str

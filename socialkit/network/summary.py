@@ -16,7 +16,14 @@ __all__ = ["NetworkSummary", "summary", "degree_distribution"]
 
 @dataclass(frozen=True)
 class NetworkSummary:
-    """Structural summary of the simple undirected graph behind ``G`` (see :func:`summary`)."""
+    """Structural summary of the simple undirected graph behind ``G`` (see :func:`summary`).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> summary(nx.path_graph(4)).to_frame().loc[["nodes", "edges", "components"], "value"].tolist()
+    [4, 3, 1]
+    """
 
     name: str
     nodes: int
