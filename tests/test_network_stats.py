@@ -98,6 +98,12 @@ def test_adjacency_cache_follows_mutation():
     view = G.subgraph([0, 2, 3])
     assert net.summary(view).edges == 2
     assert "socialkit.adjacency" not in view.__networkx_cache__
+    adj = sk.network.convert.adjacency(G, "test")
+    with pytest.raises(ValueError, match="read-only"):
+        adj.indices[0] = 1
+    A = adj.csr()
+    A.sum_duplicates()
+    assert (A.toarray() == nx.to_numpy_array(G, nodelist=list(adj.nodes))).all()
 
 
 def test_to_csr_fast_and_general_paths_agree():

@@ -161,9 +161,9 @@ class Adjacency:
         return out
 
     def csr(self) -> sp.csr_array:
-        """The 0/1 adjacency as a ``scipy.sparse.csr_array``."""
-        return sp.csr_array((np.ones(len(self.indices), dtype=np.float64), self.indices,
-                             self.indptr), shape=(self.n, self.n))
+        """The 0/1 adjacency as a (writeable, independent) ``scipy.sparse.csr_array``."""
+        return sp.csr_array((np.ones(len(self.indices), dtype=np.float64), self.indices.copy(),
+                             self.indptr.copy()), shape=(self.n, self.n))
 
 
 def _check_directed(G, where: str, directed: str) -> None:
