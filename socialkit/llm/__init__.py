@@ -17,18 +17,10 @@ Examples
 [5, 'ok']
 """
 
+from socialkit.llm._langchain import LangChain, from_langchain
+from socialkit.llm._llama import LlamaCpp, default, local
 from socialkit.llm.ask import SYSTEM_PROMPT, aask, ask, estimate
-from socialkit.llm.backends import (
-    Backend,
-    LangChain,
-    LlamaCpp,
-    Reply,
-    Scripted,
-    default,
-    from_langchain,
-    local,
-    scripted,
-)
+from socialkit.llm.backends import Backend, Reply, Scripted, scripted
 from socialkit.llm.cache import Cache, default_folder
 from socialkit.llm.questions import Choice, FreeText, Likert, Numeric, Parsed, Question
 from socialkit.llm.results import Summary, distribution, summary

