@@ -5,6 +5,7 @@ from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
 from socialkit.plot._graph import degree_distribution, network
 from socialkit.plot._layout import layout, sample_view
+from socialkit.plot._llm import answers as answers
 from socialkit.plot._network import friendship_paradox
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
