@@ -398,3 +398,16 @@ def test_langchain_backend_with_fake_chat_model():
     assert not m.logprobs and m.model_id == "langchain:FakeListChatModel:FakeListChatModel"
     res = ask(["x", "y"], VOTE, model=m, cache=False, concurrency=1)
     assert sorted(res["answer"]) == ["Clinton", "Perot"]
+
+
+def test_logprobs_setting_is_part_of_the_cache_key(tmp_path):
+    model = sk.llm.scripted(lambda m: {"2": 0.5, "4": 0.5}, name="lp")
+    free = sk.FreeText("Why?")
+    plain = ask(["a"], [LIKERT, free], model=model, cache=tmp_path, logprobs=False)
+    gen = plain.attrs["provenance"]["params"]["generation"]
+    assert gen["taxes"]["logprobs"] is False and gen["Why?"]["logprobs"] is False
+    rich = ask(["a"], [LIKERT, free], model=model, cache=tmp_path)
+    gen = rich.attrs["provenance"]["params"]["generation"]
+    assert gen["taxes"]["logprobs"] is True and gen["Why?"]["logprobs"] is False
+    assert rich["cached"].tolist() == [False, True]  # free text: same call either way
+    assert rich.loc[0, "dist"] == {1: 0.0, 2: 0.5, 3: 0.0, 4: 0.5, 5: 0.0}

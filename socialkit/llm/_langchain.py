@@ -49,7 +49,8 @@ class LangChain(Backend):
                                  f"got {price!r}")
             self.price = (float(price[0]), float(price[1]))
         t = getattr(chat_model, "temperature", None)
-        self.default_temperature = float(t) if isinstance(t, int | float) else 1.0
+        # the model's own temperature; None: not sent unless ask(temperature=...) gives one
+        self.default_temperature = float(t) if isinstance(t, int | float) else None
         self._per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _chat(self) -> Any:

@@ -196,8 +196,7 @@ async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 
         model_id=backend.model_id, prompts_hash=plan.prompts_hash(),
         params={"samples": plan.samples, "seed": seed, "temperature": temperature,
                 "reasks": reasks, "logprobs": bool(logprobs), "group_by": plan.group_by,
-                "generation": {q.name: backend.params(temperature, q.max_tokens)
-                               for q in plan.questions}},
+                "generation": {q.name: engine.params(q) for q in plan.questions}},
         cache=str(store.path) if store.mode != "off" else None)
     return df
 

@@ -97,7 +97,7 @@ class Backend:
     max_concurrency: int | None = None
     price: tuple[float, float] | None = None
     cacheable = True
-    default_temperature = 1.0
+    default_temperature: float | None = 1.0
 
     async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
                     seed: int, logprobs: bool) -> Reply:  # pragma: no cover - abstract
@@ -149,7 +149,7 @@ class Backend:
     def params(self, temperature: float | None, max_tokens: int) -> dict[str, Any]:
         """The generation parameters that enter cache keys."""
         t = self.default_temperature if temperature is None else float(temperature)
-        return {"temperature": t, "max_tokens": int(max_tokens)}
+        return {"temperature": t, "max_tokens": int(max_tokens)}  # None: the model's own
 
     def __repr__(self) -> str:
         return f"<socialkit.llm backend {self.model_id}>"

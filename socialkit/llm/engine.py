@@ -84,7 +84,14 @@ class Engine:
         self.fatal: dict[str, int] = {}  # errors not worth retrying (bad request, bug, ...)
 
     def params(self, question: Question) -> dict[str, Any]:
-        return self.backend.params(self.temperature, question.max_tokens)
+        """Generation parameters of a question's calls (part of the cache key)."""
+        p = self.backend.params(self.temperature, question.max_tokens)
+        p["logprobs"] = self.wants_logprobs(question)
+        return p
+
+    def wants_logprobs(self, question: Question) -> bool:
+        """Log-probabilities are asked for closed questions, where the backend has them."""
+        return self.logprobs and question.closed and self.backend.logprobs
 
     def key(self, question: Question, messages: list[dict[str, str]], sample: int) -> str:
         return call_key(self.backend.model_id, self.params(question), messages, sample)
@@ -141,6 +148,7 @@ class Engine:
             self._sem, self._settled = asyncio.Semaphore(n), asyncio.Condition()
         estimate = estimate_tokens(messages)
         max_tokens = question.max_tokens
+        params = self.params(question)
         last = "no attempt"
         for attempt in range(self.limits.retries + 1):
             reserved = await self._reserve(estimate, max_tokens)
@@ -152,8 +160,8 @@ class Engine:
                 async with self._sem:
                     async with asyncio.timeout(self.limits.timeout):
                         reply = await self.backend.acall(
-                            messages, temperature=self.params(question)["temperature"],
-                            max_tokens=max_tokens, seed=sample, logprobs=self.logprobs)
+                            messages, temperature=params["temperature"], max_tokens=max_tokens,
+                            seed=sample, logprobs=params["logprobs"])
             except asyncio.CancelledError:
                 await self._settle(reserved, None)
                 raise
