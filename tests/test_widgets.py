@@ -83,6 +83,7 @@ def test_explore_auto_and_bad_arguments():
     ex = sk.widgets.explore(sk.dynamics.hegselmann_krause, G=None, opinions=UNIFORM, steps=5,
                             auto=True, run_now=False)
     assert ex.run is None and len(ex.figure.data) == 0
+    assert ex.figure.layout.annotations[0].text == "press Run"
     ex.controls["epsilon"].value = 0.3
     assert ex.run is not None and len(ex.figure.data) == 3
     with pytest.raises(TypeError, match="no parameter schema"):
@@ -179,7 +180,7 @@ def survey(anes):
 
 def test_population_builder_rakes_and_reports(survey):
     targets = sk.datasets.acs_targets(["age_group", "education"])
-    b = sk.widgets.population_builder(survey, targets=targets)
+    b = sk.widgets.population_builder(survey, targets=targets, rake_on=targets)
     assert set(b.rake_on.value) == {"age_group", "education"}
     assert b.fidelity.max_tvd < 1e-6 and "converged" in b.report.value
     raked_figure = _xs(b.figure)
@@ -195,7 +196,8 @@ def test_population_builder_rakes_and_reports(survey):
 
 
 def test_population_builder_errors_are_shown(survey):
-    b = sk.widgets.population_builder(survey, targets=sk.datasets.acs_targets(["education"]))
+    b = sk.widgets.population_builder(survey, targets=sk.datasets.acs_targets(["education"]),
+                                      rake_on=["education"])
     b.columns.value = ()
     b.build_button.click()
     assert "at least one column" in b.error.message
@@ -209,6 +211,8 @@ def test_population_builder_errors_are_shown(survey):
         sk.widgets.population_builder([1, 2])
     with pytest.raises(TypeError, match="dict"):
         sk.widgets.population_builder(survey, targets=[1])
+    with pytest.raises(ValueError, match="not keys of targets"):
+        sk.widgets.population_builder(survey, targets={}, rake_on=["sex"])
     with pytest.raises(ValueError, match="not in the data"):
         sk.widgets.build_population(pd.DataFrame({"a": [1]}), columns=["b"])
 
@@ -216,7 +220,7 @@ def test_population_builder_errors_are_shown(survey):
 def test_population_builder_with_a_weight_column():
     df = pd.DataFrame({"sex": ["f", "m", "m"], "w": [2.0, 1.0, 1.0]})
     b = sk.widgets.population_builder(df, targets={"sex": {"f": 0.5, "m": 0.5}})
-    b.rake_on.value = ()
+    assert b.rake_on.value == ()
     b.weight.value = "w"
     b.build_button.click()
     assert b.population.df["weight"].tolist() == [2.0, 1.0, 1.0] and b.fidelity.max_tvd == 0
@@ -242,8 +246,8 @@ def test_network_view_errors():
     view = sk.widgets.network_view(G)
     view.color.value = "partial"
     assert "missing" in view.error.message
-    view.color.value = None
-    assert view.error.message == ""
+    view.color.value = ""  # "(none)"
+    assert view.error.message == "" and view.figure.data[1].name == "nodes"
     with pytest.raises(ValueError, match="not a node attribute"):
         sk.widgets.network_view(G, color="nope")
     with pytest.raises(TypeError, match="networkx graph"):
@@ -252,3 +256,16 @@ def test_network_view_errors():
         sk.widgets.network_numbers(None)
     directed = sk.widgets.network_numbers(nx.gnp_random_graph(30, 0.2, seed=0, directed=True))
     assert directed["nodes"] == 30
+
+
+def test_replace_figure_clears_what_the_old_figure_set(monkeypatch):
+    from socialkit.widgets._common import figure_widget, replace_figure
+
+    fw = figure_widget(text="press Run")
+    sent = []
+    original = fw._send_relayout_msg
+    monkeypatch.setattr(fw, "_send_relayout_msg",
+                        lambda layout, **kw: (sent.append(layout), original(layout, **kw)))
+    replace_figure(fw, go.Figure(go.Scatter(y=[1, 2]), layout=dict(title_text="new")))
+    assert sent[0] == {"annotations": None, "height": None, "xaxis": None, "yaxis": None}
+    assert fw.layout.title.text == "new" and fw.layout.annotations == ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import math
 import traceback
 
 import ipywidgets as W
@@ -11,7 +12,11 @@ import plotly.graph_objects as go
 
 from socialkit.params import Param, Schema
 
-__all__ = ["ErrorArea", "controls", "values", "replace_figure", "figure_widget"]
+__all__ = ["ErrorArea", "controls", "values", "replace_figure", "figure_widget", "placeholder",
+           "NONE"]
+
+NONE = ""
+"""Drop-down value standing for None (ipywidgets shows a None value as no selection)."""
 
 _WIDE = {"description_width": "initial"}
 
@@ -62,8 +67,9 @@ def _control(p: Param):
             step = (p.high - p.low) / 100
             lo = p.low + step if p.low_open else p.low
             hi = p.high - step if p.high_open else p.high
+            digits = max(0, -math.floor(math.log10(step) + 1e-9))
             return W.FloatSlider(value=default, min=lo, max=hi, step=step,
-                                 readout_format=".3g", continuous_update=False, **common)
+                                 readout_format=f".{digits}f", continuous_update=False, **common)
         return W.FloatText(value=default, **common)
     if bounded and p.high - p.low <= 1000:
         return W.IntSlider(value=default, min=int(p.low) + p.low_open,
@@ -112,16 +118,42 @@ def values(fn, widgets: dict) -> dict:
     return out
 
 
-def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
-    """A FigureWidget (needs the anywidget package with plotly >= 6)."""
+def placeholder(text: str) -> go.Figure:
+    """An empty figure in the socialkit style that says what to do (no axes)."""
+    from socialkit.plot._style import finish
+
+    fig = go.Figure()
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=15, color="#777"))
+    return finish(fig, None, 300, xaxis=dict(visible=False), yaxis=dict(visible=False))
+
+
+def figure_widget(fig: go.Figure | None = None, text: str = "") -> go.FigureWidget:
+    """A FigureWidget showing ``fig`` or a placeholder (needs anywidget with plotly >= 6)."""
     try:
-        return go.FigureWidget(fig if fig is not None else go.Figure())
+        return go.FigureWidget(fig if fig is not None else placeholder(text))
     except ImportError as err:  # plotly 6+ without anywidget
         raise ImportError(f"{err}: pip install anywidget (a socialkit dependency)") from None
 
 
+def _stale(old: dict, new: dict, prefix: tuple = ()) -> list[tuple]:
+    """Paths set in ``old`` but not in ``new`` (a relayout only sends what is set)."""
+    out = []
+    for key, value in old.items():
+        if key == "template":
+            continue
+        if key not in new:
+            out.append((*prefix, key))
+        elif isinstance(value, dict) and isinstance(new[key], dict):
+            out.extend(_stale(value, new[key], (*prefix, key)))
+    return out
+
+
 def replace_figure(fw: go.FigureWidget, fig: go.Figure) -> None:
-    """Show ``fig`` in ``fw`` in place (one message to the browser, no new output)."""
+    """Show ``fig`` in ``fw`` in place (no new output), clearing layout the old figure set."""
+    stale = _stale(fw.layout.to_plotly_json(), fig.layout.to_plotly_json())
+    if stale:  # e.g. a placeholder's annotation, hidden axes, a fixed range or width
+        fw.plotly_relayout({".".join(path): None for path in stale})
     with fw.batch_update():
         fw.data = []
         fw.add_traces(list(fig.data))

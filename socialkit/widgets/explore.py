@@ -82,7 +82,7 @@ class Explorer(W.VBox):
         self.status = W.HTML()
         self.numbers = W.HTML()
         self.error = ErrorArea()
-        self.figure = figure_widget()
+        self.figure = figure_widget(text="press Run")
         self.run: Run | None = None
         self.run_button.on_click(lambda _b: self.update())
         if auto:

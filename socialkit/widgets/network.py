@@ -8,7 +8,7 @@ import ipywidgets as W
 import networkx as nx
 import pandas as pd
 
-from socialkit.widgets._common import ErrorArea, figure_widget, replace_figure
+from socialkit.widgets._common import NONE, ErrorArea, figure_widget, replace_figure
 
 __all__ = ["network_view", "NetworkView", "network_numbers"]
 
@@ -83,9 +83,12 @@ class NetworkView(W.VBox):
                    if pd.api.types.is_numeric_dtype(pd.Series(dict(G.nodes(data=a))))]
         if color is not None and color != "degree" and color not in attrs:
             raise ValueError(f"color={color!r} is not a node attribute; attributes: {attrs}")
-        self.color = W.Dropdown(options=[("(none)", None), "degree", *attrs], value=color,
+        self.color = W.Dropdown(options=[("(none)", NONE)] + [(str(a), a) for a in
+                                                              ("degree", *attrs)],
+                                value=NONE if color is None else color,
                                 description="colour by", style=_WIDE)
-        self.size = W.Dropdown(options=[("(same)", None), "degree", *numeric], value=None,
+        self.size = W.Dropdown(options=[("(same)", NONE)] + [(str(a), a) for a in
+                                                             ("degree", *numeric)], value=NONE,
                                description="size by", style=_WIDE)
         self.numbers = W.HTML()
         self.error = ErrorArea()
@@ -103,10 +106,11 @@ class NetworkView(W.VBox):
         from socialkit.plot import network
 
         try:
-            fig = network(self.G, color=self.color.value, size=self.size.value,
+            color, size = self.color.value or None, self.size.value or None
+            fig = network(self.G, color=color, size=size,
                           layout=self.positions, max_nodes=self.max_nodes, seed=self.seed)
             replace_figure(self.figure, fig)
-            numbers = network_numbers(self.G, self.color.value)
+            numbers = network_numbers(self.G, color)
             rows = "".join(f"<tr><td>{html.escape(k)}</td><td>"
                            f"{f'{v:.3f}' if isinstance(v, float) else f'{v:,}'}</td></tr>"
                            for k, v in numbers.items())

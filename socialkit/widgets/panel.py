@@ -129,7 +129,7 @@ class RunPanel(W.VBox):
         self.label = W.HTML(f"0 / {steps}")
         self.numbers = W.HTML()
         self.error = ErrorArea()
-        self.figure = figure_widget()
+        self.figure = figure_widget(text="press Start to run the simulation")
         self.run: Run | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -7,7 +7,7 @@ import html
 import ipywidgets as W
 import pandas as pd
 
-from socialkit.widgets._common import ErrorArea, figure_widget, replace_figure
+from socialkit.widgets._common import NONE, ErrorArea, figure_widget, placeholder, replace_figure
 
 __all__ = ["population_builder", "PopulationBuilder", "build_population"]
 
@@ -103,17 +103,19 @@ class PopulationBuilder(W.VBox):
         Results of the last build.
     """
 
-    def __init__(self, df: pd.DataFrame, targets: dict | None, codebook, build_now: bool):
+    def __init__(self, df: pd.DataFrame, targets: dict | None, rake_on, codebook,
+                 build_now: bool):
         self.df, self.targets, self.codebook = df, dict(targets or {}), codebook
         numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
         self.columns = W.SelectMultiple(options=list(df.columns), value=tuple(df.columns),
                                         rows=min(10, len(df.columns)), description="columns",
                                         style=_WIDE)
-        self.weight = W.Dropdown(options=[("(none: every row weighs 1)", None)] + numeric,
-                                 value=None, description="survey weight", style=_WIDE)
+        self.weight = W.Dropdown(options=[("(none: every row weighs 1)", NONE)]
+                                 + [(str(c), c) for c in numeric],
+                                 value=NONE, description="survey weight", style=_WIDE)
         keys = list(self.targets)
         self.rake_on = W.SelectMultiple(options=[(_label(k), k) for k in keys],
-                                        value=tuple(k for k in keys if _covered(k, df.columns)),
+                                        value=tuple(k for k in rake_on if k in self.targets),
                                         rows=min(8, max(2, len(keys))), description="rake on",
                                         style=_WIDE)
         self.trim = W.Checkbox(value=False, description="trim weights", indent=False)
@@ -123,7 +125,7 @@ class PopulationBuilder(W.VBox):
         self.build_button = W.Button(description="Build", icon="users", button_style="primary")
         self.report = W.HTML()
         self.error = ErrorArea()
-        self.figure = figure_widget()
+        self.figure = figure_widget(text="no targets to compare with")
         self.population = self.fidelity = self.rake_report = None
         self.build_button.on_click(lambda _b: self.update())
         left = W.VBox([self.columns, self.weight])
@@ -136,7 +138,7 @@ class PopulationBuilder(W.VBox):
         """Build the population with the current choices and refresh the report."""
         try:
             pop, fid, rake = build_population(
-                self.df, list(self.columns.value), self.weight.value, self.targets,
+                self.df, list(self.columns.value), self.weight.value or None, self.targets,
                 list(self.rake_on.value), tuple(self.bounds.value) if self.trim.value else None,
                 self.codebook)
             self.population, self.fidelity, self.rake_report = pop, fid, rake
@@ -145,6 +147,8 @@ class PopulationBuilder(W.VBox):
                 from socialkit.plot import population_fidelity
 
                 replace_figure(self.figure, population_fidelity(fid))
+            else:
+                replace_figure(self.figure, placeholder("no targets cover the chosen columns"))
             self.error.clear()
             return pop
         except Exception as err:  # shown in the widget, not lost in the kernel log
@@ -166,8 +170,8 @@ def _report_html(pop, fid, rake) -> str:
     return "<br>".join(html.escape(p) if i else p for i, p in enumerate(parts)) + table
 
 
-def population_builder(df: pd.DataFrame, targets: dict | None = None, codebook=None,
-                       build_now: bool = True) -> PopulationBuilder:
+def population_builder(df: pd.DataFrame, targets: dict | None = None, rake_on=(),
+                       codebook=None, build_now: bool = True) -> PopulationBuilder:
     """Build a weighted Population from survey rows and watch its fidelity to the targets.
 
     Choose the columns to keep, the survey-weight column, the target margins to rake on and an
@@ -182,6 +186,9 @@ def population_builder(df: pd.DataFrame, targets: dict | None = None, codebook=N
         ``sk.datasets.acs_recode(sk.datasets.load("anes1996"))``).
     targets : dict, optional
         Margins, e.g. ``sk.datasets.acs_targets(["age_group", "education"])``.
+    rake_on : sequence, optional
+        Keys of ``targets`` selected for raking at the start (default: none, so the first
+        report shows the unweighted gaps).
     codebook : optional
         Passed to ``Population.from_survey``.
     build_now : bool
@@ -196,11 +203,18 @@ def population_builder(df: pd.DataFrame, targets: dict | None = None, codebook=N
     >>> import pandas as pd
     >>> df = pd.DataFrame({"sex": ["f", "m", "m", "m"], "w": [1.0, 1, 1, 1]})
     >>> b = population_builder(df, targets={"sex": {"f": 0.5, "m": 0.5}})
-    >>> b.population.df["weight"].round(3).tolist()
-    [2.0, 0.667, 0.667, 0.667]
+    >>> b.fidelity.max_tvd
+    0.25
+    >>> b.rake_on.value = ("sex",)
+    >>> b.build_button.click()
+    >>> b.population.df["weight"].round(3).tolist(), b.fidelity.max_tvd < 1e-9
+    ([2.0, 0.667, 0.667, 0.667], True)
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"population_builder needs a pandas DataFrame, got {type(df).__name__}")
     if targets is not None and not isinstance(targets, dict):
         raise TypeError(f"targets must be a dict of margins, got {type(targets).__name__}")
-    return PopulationBuilder(df, targets, codebook, build_now)
+    unknown = [k for k in rake_on if k not in (targets or {})]
+    if unknown:
+        raise ValueError(f"rake_on {unknown} are not keys of targets")
+    return PopulationBuilder(df, targets, tuple(rake_on), codebook, build_now)
