@@ -23,6 +23,7 @@ import argparse
 import gc
 import os
 import platform
+import resource
 import threading
 import time
 import tracemalloc
@@ -200,8 +201,11 @@ def main():
     args = ap.parse_args()
     print(f"socialkit {sk.__version__}, networkx {nx.__version__}, numpy {np.__version__}, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    sk.network.friendship_paradox(sk.network.barabasi_albert(100, 2, seed=0))  # compile kernels
-    sk.network.summary(sk.network.barabasi_albert(100, 2, seed=0))
+    warm_up = sk.network.barabasi_albert(100, 2, seed=0)  # load the compiled kernels
+    for _ in range(2):
+        sk.network.friendship_paradox(warm_up)
+        sk.network.summary(warm_up)
+        clear(warm_up)
     if not args.skip_generators:
         n = max(args.sizes)
         print(f"\n== generators at n = {n:,}, mean degree 10 (edges + networkx graph)")
@@ -211,8 +215,11 @@ def main():
     table = pd.DataFrame(results).set_index("nodes")
     table["fp speed-up cold"] = table["fp_nx"] / table["fp_cold"]
     table["fp speed-up warm"] = table["fp_nx"] / table["fp_warm"]
-    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 140):
-        print(table)
+    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 200,
+                           "display.max_columns", None):
+        print(table.T)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak resident memory of the whole process: {peak:,.0f} MB")
 
 
 if __name__ == "__main__":
