@@ -91,6 +91,17 @@ def test_replicates_band_spans_replicate_means():
     assert "4 replicates" in fig.layout.title.text
 
 
+def test_replicates_by_group():
+    reps = [sk.dynamics.deffuant(None, OPINIONS, epsilon=0.2, steps=4, seed=s) for s in range(3)]
+    side = {a: ("low" if a < 50 else "high") for a in range(100)}
+    fig = sk.plot.trajectories(reps, by=side)
+    assert [t.name for t in fig.data if t.showlegend] == ["high", "low"]
+    low = [t for t in fig.data if t.name == "low"][0]
+    expected = np.mean([r.wide().loc[:, :49].mean(axis=1) for r in reps], axis=0)
+    assert np.allclose(low.y, expected)
+    assert fig.data[0].name == "replicates (3)"
+
+
 def test_by_mapping_population_frame_and_graph(run):
     side = {a: ("left" if a < 50 else "right") for a in range(100)}
     fig = sk.plot.trajectories(run, by=side)

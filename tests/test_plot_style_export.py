@@ -48,6 +48,8 @@ def test_restyle_one_figure():
     assert out is fig and fig.layout.width == 336 and sk.plot.style() == "default"
     sk.plot.style("default", fig)
     assert fig.layout.width is None and fig.layout.height == height
+    widget = sk.plot.style("paper", go.FigureWidget(_fig()))
+    assert widget.layout.width == 336
 
 
 def test_paper_legend_gets_room():

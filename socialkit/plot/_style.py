@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseFigure
 
 __all__ = ["PALETTE", "TEMPLATE", "PAPER", "SEQUENTIAL", "style", "finish", "rgba"]
 
@@ -120,7 +121,7 @@ def style(name: str | None = None, fig: go.Figure | None = None, columns: int = 
         chosen = _Style(chosen.name, chosen.template, _COLUMN_PX[columns], chosen.height_scale,
                         chosen.title_chars * columns)
     if fig is not None:
-        if not isinstance(fig, go.Figure):
+        if not isinstance(fig, BaseFigure):  # a Figure or a FigureWidget
             raise TypeError(f"fig must be a plotly Figure, got {type(fig).__name__}")
         base = fig.layout.height or 420
         if fig.layout.width in _COLUMN_PX.values():  # made in a paper style: undo its scaling
