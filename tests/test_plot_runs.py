@@ -64,8 +64,8 @@ def test_no_band(run):
 
 
 def test_summary_without_a_mean_is_refused():
-    G = sk.network.barabasi_albert(50, 2, seed=0)
-    r = sk.dynamics.sir(G, seeds=[0], steps=3, seed=0, record="summary")
+    t = pd.DataFrame({"step": [0, 1], "agent": -1, "variable": "state.n_S", "value": [5.0, 4.0]})
+    r = sk.Run(t)  # counts only, and no state labels in the parameters
     with pytest.raises(ValueError, match="without a mean"):
         sk.plot.trajectories(r)
 
@@ -199,3 +199,17 @@ def test_distribution_bad_inputs(run):
         sk.plot.distribution(run, steps=[])
     with pytest.raises(TypeError):
         sk.plot.distribution(None)
+
+
+def test_diffusion_runs_plot_state_shares():
+    import socialkit as sk
+
+    G = sk.network.barabasi_albert(300, 3, seed=1)
+    for record in ("summary", "agents"):
+        run = sk.dynamics.sir(G, seeds=range(5), beta=0.1, gamma=0.2, steps=30, seed=1,
+                              record=record)
+        fig = run.plot()
+        assert [t.name for t in fig.data] == ["S", "I", "R"]
+        total = sum(np.asarray(t.y) for t in fig.data)
+        assert np.allclose(total, 1.0)
+        assert fig.data[0].y[0] == pytest.approx(295 / 300)

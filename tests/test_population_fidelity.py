@@ -71,7 +71,18 @@ def test_presentation(anes_pop, tmp_path):
     assert isinstance(fig, go.Figure)
     assert [t.type for t in fig.data] == ["bar", "bar", "heatmap"]
     html = rep._repr_html_()
-    assert "Population fidelity" in html and "plotly" in html and "Kish effective size" in html
+    assert "Population fidelity" in html and "Kish effective size" in html
+    assert "cdn.plot.ly" not in html  # works offline: the figure is displayed by plotly itself
+    shown = []
+    import IPython.display
+
+    orig = IPython.display.display
+    IPython.display.display = lambda obj, *a, **k: shown.append(obj)
+    try:
+        rep._ipython_display_()
+    finally:
+        IPython.display.display = orig
+    assert isinstance(shown[1], go.Figure)
     assert "max_tvd" in repr(rep) and set(rep.summary()) == {"n", "ess", "deff", "max_tvd",
                                                               "max_corr_diff"}
     page = rep.to_html(tmp_path / "fidelity.html")

@@ -67,4 +67,11 @@ def fidelity(report) -> go.Figure:
                              f"Kish n_eff {report.ess:.0f}, design effect {report.deff:.2f}"),
                       legend=dict(orientation="h", y=-0.12))
     fig.update_yaxes(autorange="reversed", row=1, col=1)
+    # gaps of a well-raked population are ~1e-12: keep a readable minimum range, in percent
+    top = float(np.nanmax(table[["tvd", "max_gap"]].to_numpy())) if len(table) else 0.0
+    fig.update_xaxes(range=[0, max(top * 1.1, 0.05)], tickformat=".0%", row=1, col=1)
+    if not has_corr and len(report.cells):
+        lim = float(np.nanmax(np.abs(report.cells["difference"].to_numpy())))
+        lim = max(lim * 1.1, 0.02)
+        fig.update_xaxes(range=[-lim, lim], tickformat=".1%", row=1, col=2)
     return fig

@@ -122,6 +122,25 @@ def _lines(frame: pd.DataFrame, max_lines: int, seed: int) -> tuple[list, list, 
     return xs, ys, len(cols)
 
 
+def _state_shares(run, variable: str, states: list) -> go.Figure:
+    """Share of agents in each state over time (diffusion runs: S/I/R, inactive/active)."""
+    t = run.trajectory
+    agg = t[(t["agent"] == -1) & t["variable"].str.startswith(f"{variable}.share_")]
+    if not agg.empty:
+        shares = agg.assign(state=agg["variable"].str.slice(len(variable) + 7)).pivot(
+            index="step", columns="state", values="value")
+    else:
+        w = run.wide(variable)
+        shares = pd.DataFrame({s: (w == code).mean(axis=1) for code, s in enumerate(states)})
+    fig = go.Figure()
+    for k, state in enumerate(states):
+        if state in shares:
+            fig.add_trace(go.Scatter(x=shares.index, y=shares[state], mode="lines", name=state,
+                                     line=dict(color=PALETTE[k % len(PALETTE)], width=2.5)))
+    return finish(fig, f"{run.model}: share of agents by {variable}", 420, xaxis_title="step",
+                  yaxis_title="share of agents", yaxis_range=[0, 1])
+
+
 def trajectories(run, variable: str | None = None, by=None, population=None,
                  band: bool | str = True, max_agents: int = 200, seed: int = 0) -> go.Figure:
     """Lines over time: a sample of agents (or of replicates), and the mean with a band.
@@ -167,6 +186,9 @@ def trajectories(run, variable: str | None = None, by=None, population=None,
     'replicates (3)'
     """
     runs = _runs(run)
+    states = runs[0].params.get("states")
+    if states and len(runs) == 1 and by is None:
+        return _state_shares(runs[0], runs[0]._variable(variable), list(states))
     if band not in _BANDS and band not in (False, None):
         raise ValueError(f"band must be True, False, 'sd', 'range' or 'ci', got {band!r}")
     band = _BANDS.get(band)

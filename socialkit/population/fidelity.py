@@ -100,6 +100,16 @@ class FidelityReport:
         return (f"FidelityReport(against={self.against}, n={self.n}, ess={self.ess:.1f}, "
                 f"deff={self.deff:.3f}, max_tvd={self.max_tvd:.3g}{corr})")
 
+    def _ipython_display_(self) -> None:
+        """In Jupyter: the tables, then the figure (rendered offline by plotly's own renderer)."""
+        from IPython.display import HTML, display
+
+        display(HTML(self._repr_html_()))
+        try:
+            display(self.figure())
+        except ImportError:  # plotly missing: the tables still show
+            pass
+
     def _repr_html_(self) -> str:
         fmt = {"float_format": lambda v: f"{v:.4f}"}
         parts = [f"<div><strong>Population fidelity</strong> against {self.against}: "
@@ -108,10 +118,6 @@ class FidelityReport:
         if self.correlation is not None:
             parts.append(f", largest correlation gap {self.max_corr_diff:.4f}")
         parts.append(self.table.to_html(**fmt))
-        try:
-            parts.append(self.figure().to_html(full_html=False, include_plotlyjs="cdn"))
-        except ImportError:  # plotly missing: the tables still show
-            pass
         if self.correlation is not None:
             parts.append("<details><summary>correlation difference (population − reference)"
                          f"</summary>{self.correlation['difference'].to_html(**fmt)}</details>")
