@@ -324,6 +324,21 @@ def test_concurrency_and_rate_limits():
     t = time.perf_counter()
     ask(personas[:50], LIKERT, model=sk.llm.scripted(lambda m: "3"), rpm=1800, concurrency=50)
     assert 0.6 < time.perf_counter() - t < 3  # 30/s with a burst of 30: 20 more take ~0.67 s
+    t = time.perf_counter()  # 30,000 tokens a minute = 500 a second: 10 calls of 100 tokens
+    heavy = sk.llm.scripted(lambda m: sk.llm.Reply("3", None, 100, 0))
+    ask(personas[:10], LIKERT, model=heavy, tpm=30000, concurrency=10)
+    assert 0.7 < time.perf_counter() - t < 4
+
+    async def bucket_waits():
+        b = TokenBucket(600)  # 10 a second, holds 10
+        first = await b.take(10)
+        second = await b.take(5)  # empty: waits about half a second
+        b.give(5)
+        third = await b.take(5)  # given back: no wait
+        return first, second, third
+
+    first, second, third = asyncio.run(bucket_waits())
+    assert first == 0.0 and 0.4 < second < 0.7 and third == 0.0
     bucket = TokenBucket(60)
     assert bucket.capacity == 1.0
     with pytest.raises(ValueError, match="rate limit"):

@@ -181,7 +181,8 @@ class Engine:
                 continue
             cost = await self._settle(reserved, reply)
             if self.tpm is not None:
-                self.tpm.give(estimate + max_tokens - reply.prompt_tokens - reply.completion_tokens)
+                self.tpm.settle(estimate + max_tokens,
+                                reply.prompt_tokens + reply.completion_tokens)
             self.pending.append((key, self.backend.model_id, reply.to_json()))
             if len(self.pending) >= _FLUSH_EVERY:
                 self.flush()

@@ -100,6 +100,16 @@ class TokenBucket:
         self._refill()
         self.level = min(self.capacity, self.level + max(0.0, float(n)))
 
+    def settle(self, taken: float, used: float) -> None:
+        """After a call: give back what was taken but not used, or charge what was used beyond
+        it (the bucket may then go below zero, and later takers wait longer)."""
+        taken = min(float(taken), self.capacity)
+        if used <= taken:
+            self.give(taken - used)
+        else:
+            self._refill()
+            self.level -= float(used) - taken
+
 
 def retryable(exc: BaseException) -> tuple[bool, str]:
     """Whether an error is worth retrying (timeouts, connection errors, 408/409/429/5xx) and a
