@@ -144,7 +144,23 @@ async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 
                rpm: float | None = None, tpm: float | None = None, timeout: float = 60.0,
                retries: int = 6, backoff: float = 0.5, progress: bool = True,
                system: str = SYSTEM_PROMPT) -> pd.DataFrame:
-    """The coroutine behind :func:`ask` (same parameters), for code already in an event loop."""
+    """The coroutine behind :func:`ask`, for code already in an event loop (same parameters).
+
+    ``ask`` works in Jupyter too; ``aask`` is for async code that wants to ``await``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`ask`.
+
+    Examples
+    --------
+    >>> import asyncio, socialkit as sk
+    >>> coro = sk.llm.aask(["a voter"], sk.Numeric("Age?", 18, 99),
+    ...                    model=sk.llm.scripted(lambda m: "42"), progress=False)
+    >>> asyncio.run(coro)["answer"].tolist()
+    [42.0]
+    """
     t0 = time.perf_counter()
     backend = _backends.resolve(model)
     limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=timeout,
@@ -313,7 +329,8 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
     DataFrame
         Columns ``agent`` (``cell`` with group_by), ``question``, ``sample``, ``answer``,
         ``status`` (ok / repaired / missing), ``reason`` (why missing), ``text`` (raw reply),
-        ``dist`` (option -> probability: from log-probabilities, else from the agent's samples),
+        ``dist`` (option -> probability: from the log-probabilities of the first call, as
+        asked, even when its text was unusable; else from the agent's valid samples),
         ``tokens`` and ``cost`` spent by this run (on the row that made the call; 0 on rows
         sharing it and on cache hits, so the columns add up to the summary),
         ``cached``, ``shared``. ``df.attrs["summary"]`` counts calls, cache hits, tokens, cost

@@ -42,6 +42,12 @@ class Reply:
         Token counts as reported by the backend.
     finish_reason : str or None
         Why generation stopped (``"stop"``, ``"length"``, ...).
+
+    Examples
+    --------
+    >>> r = Reply("4", [[("4", -0.2), ("3", -1.9)]], prompt_tokens=80, completion_tokens=1)
+    >>> Reply.from_json(r.to_json()) == r
+    True
     """
 
     text: str

@@ -193,10 +193,9 @@ class Engine:
     def finish(self, question: Question, reply: Reply, out: Outcome, attempt: int) -> bool:
         """Parse a reply into ``out``; True when the job is done (valid answer)."""
         out.text = reply.text
-        if question.closed and reply.top_logprobs and (out.dist is None or attempt > 0):
-            dist = question.distribution(reply.top_logprobs)
-            if dist is not None:
-                out.dist = dist
+        if question.closed and reply.top_logprobs and attempt == 0:
+            # the distribution of the question as asked (a re-ask is conditioned on a bad reply)
+            out.dist = question.distribution(reply.top_logprobs)
         parsed = question.parse(reply.text)
         if parsed.ok:
             out.value, out.status, out.reason = parsed.value, \
