@@ -173,7 +173,7 @@ def test_group_by_shares_calls_within_cells():
     assert len(model.prompts) == 4  # 2 cells x 2 questions
     assert "age" not in model.prompts[0][0]["content"]
     lik = res[res["question"] == "taxes"]
-    assert lik["cell"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert lik["cell"].tolist() == ["party=D"] * 3 + ["party=R"] * 3
     assert set(lik["answer"][:3]) <= {1, 2} and lik["answer"].tolist()[3:] == [5, 5, 5]
     assert lik.iloc[0]["dist"] == {1: 0.5, 2: 0.5, 3: 0.0, 4: 0.0, 5: 0.0}
     assert lik["shared"].tolist() == [False, True, True, False, True, True]

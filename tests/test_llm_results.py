@@ -67,3 +67,11 @@ def test_prices_are_editable_and_unknown_prices_say_so(monkeypatch):
     assert e["price"] == (1.0, 2.0) and e["cost"][1] > e["cost"][0] > 0
     res = sk.ask(["a"], LIKERT, model=chat, cache=False, progress=False)
     assert "cost unknown" not in str(sk.llm.summary(res))
+
+
+def test_model_id_never_holds_credentials():
+    from socialkit.llm._langchain import _public_url
+
+    assert _public_url("https://user:s3cret@api.example.com:8443/v1/?api-key=s3cret#x") == \
+        "https://api.example.com:8443/v1"
+    assert _public_url(None) is None

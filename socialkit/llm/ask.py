@@ -94,6 +94,7 @@ class _Plan:
         self.samples = _check_int("samples", samples, 1)
         self.agents, texts, df = _personas(personas)
         self.cells: list[int] | None = None
+        self.cell_labels: list[str] = []
         if group_by is not None:
             if df is None:
                 raise ValueError("group_by needs a socialkit.Population (attributes to group on)")
@@ -107,6 +108,9 @@ class _Plan:
             first = pd.Series(np.arange(len(df))).groupby(codes).first().to_numpy()
             texts = _render_rows(df.iloc[first], group_by)
             self.cells = codes.tolist()
+            self.cell_labels = [", ".join(f"{c}={_fmt(v)}" for c, v in zip(group_by, row,
+                                                                            strict=True))
+                                for row in df.iloc[first][group_by].itertuples(index=False)]
         self.group_by = group_by
         if "{persona}" not in system:
             raise ValueError("the system prompt must contain '{persona}'")
@@ -234,7 +238,7 @@ def _assemble(plan: _Plan, keys: dict[tuple, str], outcomes: dict[str, Outcome],
     cols: dict[str, list] = {c: [] for c in COLUMNS}
     owned: set[str] = set()
     rng = np.random.default_rng(seed)
-    cell_col: list[int] = []
+    cell_col: list[str] = []
     for qi, q in enumerate(plan.questions):
         dists = {}
         for a_i, agent in enumerate(plan.agents):
@@ -249,7 +253,7 @@ def _assemble(plan: _Plan, keys: dict[tuple, str], outcomes: dict[str, Outcome],
                 owned.add(k)
                 value, status, reason, dist = out.value, out.status, out.reason, out.dist
                 if plan.cells is not None:
-                    cell_col.append(unit)
+                    cell_col.append(plan.cell_labels[unit])
                     options, probs = dists[unit]
                     if options:
                         i = int(rng.choice(len(options), p=probs))
@@ -327,7 +331,8 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
     Returns
     -------
     DataFrame
-        Columns ``agent`` (``cell`` with group_by), ``question``, ``sample``, ``answer``,
+        Columns ``agent`` (then ``cell``, e.g. ``"PID=Strong Democrat"``, with group_by),
+        ``question``, ``sample``, ``answer``,
         ``status`` (ok / repaired / missing), ``reason`` (why missing), ``text`` (raw reply),
         ``dist`` (option -> probability: from the log-probabilities of the first call, as
         asked, even when its text was unusable; else from the agent's valid samples),
