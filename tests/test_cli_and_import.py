@@ -27,7 +27,7 @@ def test_lazy_namespace():
 
 
 def test_demo_writes_report_and_run(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--steps", "20"]) == 0
+    assert main(["demo", "--out", str(tmp_path), "--steps", "20", "--no-llm"]) == 0
     out = capsys.readouterr().out
     assert "944 agents" in out and "clusters" in out and "report" in out
     html = (tmp_path / "report.html").read_text()
@@ -36,8 +36,29 @@ def test_demo_writes_report_and_run(tmp_path, capsys):
     assert run.model == "deffuant" and run.params["steps"] == 20 and run.n_agents == 944
 
 
+def test_demo_llm_part_with_a_scripted_model(tmp_path, capsys):
+    from socialkit.cli import demo
+
+    def model(messages):
+        persona, question = messages[0]["content"], messages[-1]["content"]
+        if "vote" in question:
+            return "Bob Dole" if "Republican" in persona else "Bill Clinton"
+        return "6" if "Republican" in persona else "3"
+
+    demo(tmp_path, steps=10, llm_agents=10, model=sk.llm.scripted(model, name="party"),
+         cache=False)
+    out = capsys.readouterr().out
+    assert "LLM agents: 10 ANES 1996 personas on scripted:party" in out
+    assert "20 of 20 valid" in out and "representativeness" in out and "vote agreement" in out
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<h2>") == 11
+    assert "spread" in html.lower()
+    run = sk.Run.read_parquet(tmp_path / "llm_run")
+    assert run.model == "llm_opinion" and run.n_agents == 10
+
+
 def test_demo_bad_parameter_is_a_clear_error(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--epsilon", "0"]) == 2
+    assert main(["demo", "--out", str(tmp_path), "--epsilon", "0", "--no-llm"]) == 2
     assert "parameter 'epsilon' = 0.0 is out of range" in capsys.readouterr().err
 
 
