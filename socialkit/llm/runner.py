@@ -41,14 +41,17 @@ class CallFailed(Exception):
 
 
 def estimate_tokens(messages: list[dict[str, str]]) -> int:
-    """A generous estimate of a prompt's tokens (about 3 characters a token, plus framing).
+    """A generous estimate of a prompt's tokens (3 UTF-8 bytes a token, plus framing).
+
+    Tokenizers give about 4 characters of English a token and about one token per character of
+    most other scripts (2 to 3 bytes each), so this errs on the high side: the budget reserves it.
 
     Examples
     --------
     >>> estimate_tokens([{"role": "user", "content": "How are you today?"}])
     14
     """
-    return sum(len(m["content"]) // 3 + 8 for m in messages)
+    return sum(len(m["content"].encode("utf-8")) // 3 + 8 for m in messages)
 
 
 class TokenBucket:
