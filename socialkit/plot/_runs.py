@@ -252,8 +252,10 @@ def trajectories(run, variable: str | None = None, by=None, population=None,
     if groups is not None:
         legend = (by if isinstance(by, str) else "group") + (
             f" (mean, {_BAND_NAMES[band].replace('mean ', '')})" if band else " (mean)")
+    n_steps = len(runs[0].steps)
     return finish(fig, f"{model}: {variable} over time{reps}", 420, xaxis_title="step",
-                  yaxis_title=variable, legend_title_text=legend)
+                  yaxis_title=variable, legend_title_text=legend,
+                  xaxis_dtick=1 if n_steps <= 12 else None)
 
 
 def _flat_guard(fig: go.Figure) -> None:
