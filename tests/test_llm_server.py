@@ -89,6 +89,24 @@ def test_logprobs_over_http_give_one_call_distributions(server, tmp_path):
     assert res.attrs["summary"].price is None  # unknown model name: cost unknown, not zero
 
 
+def test_server_refusing_logprobs_falls_back_to_plain_calls(tmp_path):
+    with FakeOpenAI(logprobs=False) as srv:
+        model = sk.llm.from_langchain(srv.chat_model(timeout=2.0))
+        with pytest.warns(RuntimeWarning, match="refused log-probabilities"):
+            res = sk.ask(["a", "b", "c"], [LIKERT, VOTE], model=model, cache=tmp_path,
+                         concurrency=1, progress=False)
+        stats = srv.stats()
+    assert (res["status"] == "ok").all()  # answered, not failed with HTTP 400
+    assert stats["rejected_logprobs"] == 1 and stats["ok"] == 6  # one refusal, then plain calls
+    assert res["dist"].notna().all()  # from the (single) sample: one-hot, honest
+    assert all(max(d.values()) == 1.0 for d in res["dist"])
+    with FakeOpenAI(logprobs=False) as srv:  # the default server still answers with logprobs=False
+        model = sk.llm.from_langchain(srv.chat_model(timeout=2.0))
+        res = sk.ask(["a"], LIKERT, model=model, cache=False, logprobs=False, progress=False)
+        assert srv.stats().get("rejected_logprobs", 0) == 0
+    assert res.loc[0, "status"] == "ok"
+
+
 def test_http_errors_that_are_not_worth_retrying(tmp_path):
     with FakeOpenAI() as srv:
         chat = srv.chat_model(base_url=srv.url.replace("/v1", "/nowhere"), timeout=2.0)

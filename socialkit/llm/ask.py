@@ -202,6 +202,11 @@ async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 
         if bar is not None:
             bar.close()
     df = _assemble(plan, keys, outcomes, seed)
+    if engine.logprobs_rejected:
+        warnings.warn(f"{backend.name} refused log-probabilities; the calls were sent without "
+                      "them, so option distributions come from samples only (pass "
+                      "logprobs=False to skip the failed first attempt)", RuntimeWarning,
+                      stacklevel=3)
     if engine.fatal:
         worst = max(engine.fatal, key=engine.fatal.get)
         warnings.warn(f"{sum(engine.fatal.values())} call(s) failed with errors that are not "

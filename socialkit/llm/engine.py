@@ -57,6 +57,22 @@ class Outcome:
         return self.prompt_tokens + self.completion_tokens
 
 
+def rejects_logprobs(err: BaseException) -> bool:
+    """Whether an error is a server's refusal of log-probabilities (HTTP 400 naming them).
+
+    Examples
+    --------
+    >>> class BadRequest(Exception):
+    ...     status_code = 400
+    >>> rejects_logprobs(BadRequest("logprobs is not supported")), rejects_logprobs(ValueError())
+    (True, False)
+    """
+    status = getattr(err, "status_code", None)
+    if status is None:
+        status = getattr(getattr(err, "response", None), "status_code", None)
+    return status == 400 and "logprob" in str(err).lower()
+
+
 def repair_message(question: Question, reason: str) -> str:
     """The follow-up sent after a malformed answer."""
     last = question.instructions().strip().splitlines()[-1]
@@ -82,6 +98,7 @@ class Engine:
         self.tpm = TokenBucket(limits.tpm) if limits.tpm else None
         self.on_done: Callable[[], None] | None = None
         self.fatal: dict[str, int] = {}  # errors not worth retrying (bad request, bug, ...)
+        self.logprobs_rejected = False  # the backend refused log-probabilities (HTTP 400)
 
     def params(self, question: Question) -> dict[str, Any]:
         """Generation parameters of a question's calls (part of the cache key)."""
@@ -148,7 +165,7 @@ class Engine:
             self._sem, self._settled = asyncio.Semaphore(n), asyncio.Condition()
         estimate = estimate_tokens(messages)
         max_tokens = question.max_tokens
-        params = self.params(question)
+        params = self.params(question)  # the cache key keeps the parameters as planned
         last = "no attempt"
         for attempt in range(self.limits.retries + 1):
             reserved = await self._reserve(estimate, max_tokens)
@@ -161,7 +178,8 @@ class Engine:
                     async with asyncio.timeout(self.limits.timeout):
                         reply = await self.backend.acall(
                             messages, temperature=params["temperature"], max_tokens=max_tokens,
-                            seed=sample, logprobs=params["logprobs"])
+                            seed=sample,
+                            logprobs=params["logprobs"] and not self.logprobs_rejected)
             except asyncio.CancelledError:
                 await self._settle(reserved, None)
                 raise
@@ -170,6 +188,11 @@ class Engine:
                 ok, last = retryable(err)
                 self.usage.failed_attempts += 1
                 self.usage.errors[last] = self.usage.errors.get(last, 0) + 1
+                if not ok and params["logprobs"] and rejects_logprobs(err):
+                    # many OpenAI-compatible servers refuse logprobs: ask without them from
+                    # now on (distributions then come from samples) instead of failing
+                    self.logprobs_rejected = True
+                    continue
                 if not ok:
                     self.fatal[last] = self.fatal.get(last, 0) + 1
                     raise CallFailed(last) from None

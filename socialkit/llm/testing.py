@@ -54,7 +54,8 @@ class _Core:
 
     def __init__(self, latency: float = 0.0, jitter: float = 0.0,
                  faults: dict[str, float] | None = None, hang: float = 30.0,
-                 garble: str | None = None, seed: int = 0):
+                 garble: str | None = None, seed: int = 0, logprobs: bool = True):
+        self.logprobs = logprobs
         faults = dict(faults or {})
         unknown = set(faults) - set(FAULTS)
         if unknown:
@@ -101,6 +102,10 @@ class _Core:
             messages = req["messages"]
         except (ValueError, KeyError, TypeError):
             return 400, {"error": {"message": "bad request body", "type": "invalid_request"}}
+        if req.get("logprobs") and not self.logprobs:
+            self.stats["rejected_logprobs"] += 1
+            return 400, {"error": {"message": "logprobs is not supported for this model",
+                                   "type": "invalid_request_error"}}
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
         n = self.seen[digest]
         self.seen[digest] += 1
@@ -204,6 +209,8 @@ class FakeOpenAI:
         Requests whose messages contain this text always get a malformed answer.
     seed : int
         Seed of the fault and answer draws.
+    logprobs : bool
+        False: refuse requests asking for log-probabilities with HTTP 400, as some servers do.
     process : bool
         Run in a subprocess (for benchmarks) instead of a thread of this process.
     max_seconds : float
@@ -219,9 +226,9 @@ class FakeOpenAI:
     def __init__(self, latency: float = 0.0, jitter: float = 0.0,
                  faults: dict[str, float] | None = None, hang: float = 30.0,
                  garble: str | None = None, seed: int = 0, process: bool = False,
-                 max_seconds: float = 900.0):
+                 max_seconds: float = 900.0, logprobs: bool = True):
         self._args = dict(latency=latency, jitter=jitter, faults=faults or {}, hang=hang,
-                          garble=garble, seed=seed)
+                          garble=garble, seed=seed, logprobs=logprobs)
         _Core(**self._args)  # validate now
         self.process, self.max_seconds = process, max_seconds
         self.port: int | None = None
