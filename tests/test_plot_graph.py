@@ -155,3 +155,14 @@ def test_degree_distribution_bad_inputs():
         sk.plot.degree_distribution(nx.empty_graph(5))
     with pytest.raises(TypeError, match="networkx graph"):
         sk.plot.degree_distribution({"x": [1]})
+
+
+def test_network_legend_keeps_the_population_category_order():
+    pop = sk.Population.from_survey(sk.datasets.load("anes1996"), codebook="anes1996")
+    G = sk.network.homophilous(pop, on="PID", mean_degree=6, homophily=0.5, seed=1)
+    order = ["Strong Democrat", "Weak Democrat", "Independent-Democrat",
+             "Independent-Independent", "Independent-Republican", "Weak Republican",
+             "Strong Republican"]
+    assert G.graph["categories"]["PID"] == order
+    names = [t.name for t in sk.plot.network(G, color="PID", max_nodes=300).data[1:]]
+    assert names == [c for c in order if c in names] and len(names) >= 5

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from socialkit.network.convert import prime
 
@@ -52,6 +53,11 @@ def _build(ids, edges, df, name, node_attrs=None, **graph_attrs):
     adjacency of the new graph is cached for the statistics (see ``convert.prime``).
     """
     G = nx.Graph(generator=name, **graph_attrs)
+    if df is not None:  # keep the order of categorical attributes (e.g. party ID) for plots
+        cats = {c: df[c].cat.categories.tolist() for c in df.columns
+                if isinstance(df[c].dtype, pd.CategoricalDtype)}
+        if cats:
+            G.graph["categories"] = cats
     labels = ids.tolist()
     with _no_gc():
         if df is None and node_attrs is None:

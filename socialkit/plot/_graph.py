@@ -138,6 +138,11 @@ def network(G, color=None, size=None, layout="spring", max_nodes: int = 2000,
     else:
         labels = colours.astype("object").where(colours.notna(), "missing")
         cats = list(pd.unique(labels))
+        order = G.graph.get("categories", {}).get(color) if isinstance(color, str) else None
+        if order:  # the population's category order (e.g. Strong Democrat ... Strong Republican)
+            cats = [c for c in order if c in set(cats)] + [c for c in cats if c not in set(order)]
+        elif all(isinstance(c, int | float) for c in cats):
+            cats = sorted(cats)
         if len(cats) > _MAX_CATEGORIES:
             raise ValueError(f"color= has {len(cats)} categories; at most {_MAX_CATEGORIES} can be "
                              "told apart: merge them, or pass numbers for a colour scale")
