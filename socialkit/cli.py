@@ -8,9 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-_PARTY = {0: "Democrat", 1: "Democrat", 2: "Independent", 3: "Independent", 4: "Independent",
-          5: "Republican", 6: "Republican"}
-
 
 def quickstart(seed: int = 1996, epsilon: float = 0.2, steps: int = 200, m: int = 4) -> dict:
     """The quickstart slice: ANES 1996 population -> BA network -> Deffuant on self-placement.
@@ -66,7 +63,7 @@ def llm_slice(n: int = 12, model: Any = None, seed: int = 1996, steps: int = 1,
     sample = anes.sample(n, random_state=seed).reset_index(drop=True)
     pop = sk.Population.from_survey(sample, codebook="anes1996")
     sim = sk.scenarios.silicon_survey(pop, model=model, cache=cache, seed=0, progress=progress)
-    real = sample.assign(source_row=np.arange(n), party=sample["PID"].map(_PARTY))
+    real = sample.assign(source_row=np.arange(n))
     simulated = sim.assign(PID=sim["source_row"].map(real["PID"]))
     report = sk.validate(simulated, real, questions=["selfLR", "vote"], on="source_row",
                          options={"selfLR": range(1, 8), "vote": [0, 1]}, covariates=["PID"],

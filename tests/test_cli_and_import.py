@@ -6,12 +6,14 @@ from socialkit.cli import main
 
 
 def test_import_is_light_and_silent():
-    code = ("import sys, time; t = time.perf_counter(); import socialkit; "
-            "dt = time.perf_counter() - t; "
-            "heavy = [m for m in ('pandas', 'networkx', 'plotly', 'numba', 'scipy') "
-            "if m in sys.modules]; print(repr((heavy, dt < 1.0)))")
+    # deterministic stand-in for "import socialkit is fast": it loads only the package itself
+    # and the standard library's typing modules (no numpy, pandas, networkx, plotly, numba...)
+    code = ("import sys; before = set(sys.modules); import socialkit; "
+            "new = sorted(set(sys.modules) - before); "
+            "print(repr([m for m in new if m.split('.')[0] not in "
+            "('socialkit', 'typing', '_typing', 'collections', 'abc', '__future__')]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "([], True)"
+    assert out.stdout.strip() == "[]"
     assert out.stderr == ""
 
 

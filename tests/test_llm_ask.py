@@ -272,11 +272,9 @@ def test_retries_with_backoff_then_missing():
         return "1"
 
     model = sk.llm.scripted(flaky)
-    t = time.perf_counter()
     with pytest.warns(RuntimeWarning, match=r"2 call\(s\) failed"):
         res = ask(["429-twice", "always-500", "bad-request", "bug"], LIKERT, model=model,
                   retries=3, backoff=0.01)
-    assert time.perf_counter() - t < 5
     assert res["status"].tolist() == ["ok", "missing", "missing", "missing"]
     assert res.loc[1, "reason"] == "call failed: HTTP 503 after 4 tries"
     assert res.loc[2, "reason"] == "call failed: HTTP 400"  # not retried
@@ -294,10 +292,8 @@ def test_timeouts_are_retried():
         return "2"
 
     model = sk.llm.scripted(slow)
-    t = time.perf_counter()
     res = ask(["slow", "quick"], LIKERT, model=model, timeout=0.1, retries=1, backoff=0.01)
-    assert time.perf_counter() - t < 2
-    assert res.loc[0, "reason"] == "call failed: timeout after 2 tries"
+    assert res.loc[0, "reason"] == "call failed: timeout after 2 tries"  # cut, not awaited
     assert res.loc[1, "status"] == "ok"
 
 
@@ -323,11 +319,13 @@ def test_concurrency_and_rate_limits():
     assert running["max"] == 5
     t = time.perf_counter()
     ask(personas[:50], LIKERT, model=sk.llm.scripted(lambda m: "3"), rpm=1800, concurrency=50)
-    assert 0.6 < time.perf_counter() - t < 3  # 30/s with a burst of 30: 20 more take ~0.67 s
+    # 30/s with a burst of 30: 20 more must wait >= ~0.67 s (a lower bound: sleeps never end
+    # early, so this holds however loaded the machine is)
+    assert time.perf_counter() - t > 0.6
     t = time.perf_counter()  # 30,000 tokens a minute = 500 a second: 10 calls of 100 tokens
     heavy = sk.llm.scripted(lambda m: sk.llm.Reply("3", None, 100, 0))
     ask(personas[:10], LIKERT, model=heavy, tpm=30000, concurrency=10)
-    assert 0.7 < time.perf_counter() - t < 4
+    assert time.perf_counter() - t > 0.7
 
     async def bucket_waits():
         b = TokenBucket(600)  # 10 a second, holds 10

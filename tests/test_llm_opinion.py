@@ -157,3 +157,19 @@ def test_embedded_model_end_to_end(pop, tmp_path):
     missing = run.events[run.events["action"] == "missing"]
     assert len(valid) + missing["agent"].nunique() >= 3 or len(valid) == 3
     assert run.provenance["model_id"].lower().startswith(("llama", "smollm", "local", "gguf"))
+
+
+def test_summary_recording_skips_agents_without_an_answer(pop):
+    def model(messages):  # Strong Republicans never give a valid first answer
+        return "no idea" if "strong Republican" in messages[0]["content"] else "2"
+
+    G = nx.path_graph(12)
+    kw = {"steps": 1, "message": False, "cache": False, "progress": False, "seed": 0}
+    full = sk.dynamics.llm_opinion(pop, G, Q, model=sk.llm.scripted(model), **kw)
+    summ = sk.dynamics.llm_opinion(pop, G, Q, model=sk.llm.scripted(model), record="summary",
+                                   **kw)
+    assert full.wide().loc[0].isna().any()  # some agents have no opinion at step 0
+    expected = full.summary()  # pandas skips the missing values
+    got = summ.summary()
+    assert got["mean"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
+    assert got["min"].tolist() == expected["min"].tolist() == [2.0, 2.0]

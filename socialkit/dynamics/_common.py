@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 
 import networkx as nx
@@ -218,7 +219,12 @@ class Recorder:
             self.summary_values.append(np.concatenate([counts, counts / len(x)]))
         elif self.every is None:
             self.summary_steps.append(step)
-            self.summary_values.append(np.array([x.mean(), x.std(), x.min(), x.max()], float))
+            stats = np.array([x.mean(), x.std(), x.min(), x.max()], float)
+            if np.isnan(stats[0]):  # agents without a value yet (LLM runs): over the others
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    stats = np.array([np.nanmean(x), np.nanstd(x), np.nanmin(x), np.nanmax(x)])
+            self.summary_values.append(stats)
 
     def trajectory(self) -> pd.DataFrame:
         parts = []

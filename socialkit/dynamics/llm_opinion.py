@@ -170,6 +170,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
     """
     from socialkit.llm import FreeText
     from socialkit.llm import ask as _ask
+    from socialkit.population import Population
 
     _check_inputs(population, G, question)
     rng, seed = make_rng(seed)
@@ -180,7 +181,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
     neigh = [np.array([index[u] for u in heard_from(v) if u != v], dtype=np.int64)
              for v in nodes]
     x = _initial(opinions, nodes, question.scale)
-    by_agent = {int(p.agent): p.text for p in _personas(population)}
+    by_agent = {int(p.agent): p.text for p in population.personas()}
     personas = [by_agent[int(v)] for v in nodes]
     msg_q = FreeText(MESSAGE_PROMPT.format(question=question.text), max_words=25, name="message")
     if group_by is not None:
@@ -236,7 +237,6 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
         apply(res, 0, x)
     rec = Recorder(record, np.asarray(nodes), steps, "opinion")
     rec(0, x)
-    from socialkit.population import Population
 
     for step in range(1, steps + 1):
         active = np.flatnonzero(rng.random(n) < activation)
@@ -274,7 +274,3 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
                       prompts_hash=hashlib.sha256(json.dumps(hashes).encode()).hexdigest()[:16])
     return Run(rec.trajectory(), ev, params=params, seed=seed, model="llm_opinion",
                provenance=prov)
-
-
-def _personas(population):
-    return population.personas()

@@ -83,12 +83,3 @@ def kish(w: np.ndarray) -> tuple[float, float]:
     w = np.asarray(w, dtype=float)
     ess = float(w.sum() ** 2 / (w ** 2).sum())
     return ess, float(len(w) / ess)
-
-
-def weighted_shares(s: pd.Series, w: np.ndarray) -> pd.Series:
-    """Weighted share of each category of ``s`` (NaN dropped), in category order."""
-    shares = pd.Series(w, index=s.index).groupby(s.to_numpy(), observed=True, sort=True).sum()
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        shares = shares.reindex(s.cat.categories, fill_value=0.0)
-    total = shares.sum()
-    return shares / total if total > 0 else shares
