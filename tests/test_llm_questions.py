@@ -17,7 +17,8 @@ def test_likert_renders_and_parses():
     assert q.parse("6") == Parsed(True, 6)
     assert q.parse("My answer: 3.").value == 3
     assert q.parse("Somewhat agree").value == 5  # longest label wins over "agree"
-    assert q.parse("On a scale of 1 to 7, I pick 2").value in (1, 2)
+    assert q.parse("On a scale of 1 to 7, I pick 2").value == 2
+    assert not sk.Likert("Q?").parse("On a scale of 1 to 7, I pick 2").ok
     assert not q.parse("8").ok and "from 1 to 7" in q.parse("8").reason
     assert not q.parse("2.5").ok
     assert not q.parse("").ok and not q.parse("no idea").ok
@@ -33,7 +34,8 @@ def test_likert_custom_labels():
 @pytest.mark.parametrize("kwargs, match", [
     ({"scale": 4}, "5 or 7"),
     ({"scale": 1, "labels": ["a"]}, "2 to 10"),
-    ({"scale": 7, "labels": ["a", "b"]}, "7 distinct"),
+    ({"scale": 7, "labels": ["a", "b"]}, "needs 7 labels, got 2"),
+    ({"scale": 5, "labels": ["a", "b", "c"]}, "needs 5 labels, got 3"),
     ({"labels": ["a", "a", "b"]}, "distinct"),
     ({"scale": True}, "5 or 7"),
 ])

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from socialkit.llm import parsing as P
+
 __all__ = ["Question", "Likert", "Choice", "Numeric", "FreeText", "Parsed"]
 
 _LIKERT_LABELS = {
@@ -41,6 +43,48 @@ def _check_text(text: Any, what: str) -> str:
 def _excerpt(reply: str, n: int = 40) -> str:
     reply = " ".join(reply.split())
     return repr(reply if len(reply) <= n else reply[: n - 1] + "…")
+
+
+_MONEY_WORDS = ("income", "money", "dollar", "$", "earn", "salary", "wage", "pay", "cost",
+                "price", "spend", "donat", "save", "rent", "worth")
+_PERSONA_WORDS = ("age", "old", "born", "year", "children", "kids", "how many")
+
+
+def _prepare(reply: Any) -> tuple[str, str]:
+    """The cleaned reply (the answer field of a JSON reply), or the reason it is empty."""
+    if reply is None:
+        return "", "empty answer"
+    text = P.clean(reply)
+    inner = P.json_answer(text)
+    if inner is not None:
+        text = P.clean(inner)
+    if not text or not re.search(r"\w", text):
+        return "", "empty answer"
+    return text, ""
+
+
+def _label_reading(text: str, labels: list[str], hedges: bool = True
+                   ) -> tuple[set[int], set[int], list[str]]:
+    """Labels (1-based) the reply states, labels it negates, and labels it qualifies.
+
+    A label preceded by a negation ("I don't agree") is negated; one preceded by a hedge
+    ("somewhat agree", when that is not itself a label) is qualified: neither is an answer.
+    An intensifier before an extreme label ("very strongly agree") keeps it.
+    """
+    stated, negated, qualified = set(), set(), []
+    extremes = {0, len(labels) - 1}
+    for i, a, _ in P.label_hits(text, labels):
+        if P.modified(text, a, P.NEGATIONS):
+            negated.add(i + 1)
+            continue
+        cue = P.modified(text, a, P.HEDGES) if hedges else None
+        if cue and not (cue in P.INTENSIFIERS and (i in extremes or labels[i].lower()
+                                                    .startswith(("strongly", "very", "extremely",
+                                                                 "completely")))):
+            qualified.append(f"{cue} {labels[i].lower()}")
+            continue
+        stated.add(i + 1)
+    return stated, negated, qualified
 
 
 class Question:
@@ -149,8 +193,9 @@ class Likert(Question):
     ----------
     text : str
         The statement or question.
-    scale : int
-        5 or 7 points (or 2 to 10 with your own ``labels``).
+    scale : int, optional
+        5 (default) or 7 points; with your own ``labels``, 2 to 10 points and taken from them
+        (a ``scale`` that disagrees with the number of labels is an error).
     labels : list of str, optional
         One label per point, lowest first; defaults to the agree-disagree labels of 5 or 7 points.
     name : str, optional
@@ -169,20 +214,26 @@ class Likert(Question):
 
     kind = "likert"
 
-    def __init__(self, text: str, scale: int = 5, labels: list[str] | None = None,
+    def __init__(self, text: str, scale: int | None = None, labels: list[str] | None = None,
                  name: str | None = None, max_tokens: int = 16):
         super().__init__(text, name, max_tokens)
         if labels is None:
-            if scale not in _LIKERT_LABELS:
+            scale = 5 if scale is None else scale
+            if isinstance(scale, bool) or scale not in _LIKERT_LABELS:
                 raise ValueError(f"Likert scale must be 5 or 7 (or give labels), got {scale!r}")
             labels = _LIKERT_LABELS[scale]
         else:
+            if isinstance(labels, str) or not hasattr(labels, "__iter__"):
+                raise TypeError(f"Likert labels must be a list of strings, got {labels!r}")
             labels = [str(x).strip() for x in labels]
-            if scale == 5 and len(labels) != 5:  # scale left at its default: follow the labels
+            if scale is None:  # the labels define the scale
                 scale = len(labels)
             if isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= 10:
                 raise ValueError(f"Likert scale must be an integer from 2 to 10, got {scale!r}")
-            if len(labels) != scale or not all(labels) or len(set(labels)) != scale:
+            if len(labels) != scale:
+                raise ValueError(f"Likert scale={scale} needs {scale} labels, got {len(labels)}: "
+                                 f"{labels} (leave scale out to take it from the labels)")
+            if not all(labels) or len({x.lower() for x in labels}) != scale:
                 raise ValueError(f"Likert needs {scale} distinct non-empty labels, got {labels}")
         self.scale = scale
         self.labels = list(labels)
@@ -197,21 +248,47 @@ class Likert(Question):
         return {**super().spec(), "scale": self.scale, "labels": self.labels}
 
     def parse(self, reply: str) -> Parsed:
-        reply = str(reply)
-        m = _NUMBER.search(reply)
-        if m:
-            try:
-                v = float(m.group().replace(",", "").replace("−", "-"))
-            except ValueError:
-                v = math.nan
-            if v.is_integer() and 1 <= v <= self.scale:
-                return Parsed(True, int(v))
-            return Parsed(False, reason=f"{m.group()!r} is not a number from 1 to {self.scale}")
-        low = reply.lower()
-        for i in sorted(range(self.scale), key=lambda i: -len(self.labels[i])):
-            if re.search(rf"\b{re.escape(self.labels[i].lower())}\b", low):
-                return Parsed(True, self.options[i])
-        return Parsed(False, reason=f"no number from 1 to {self.scale} in {_excerpt(reply)}")
+        text, why = _prepare(reply)
+        if why:
+            return Parsed(False, reason=why)
+        other = P.other_scale(text, 1, self.scale)
+        if other is not None:
+            return Parsed(False, reason=f"answers on a scale of {other[0]:g} to {other[1]:g}, "
+                                        f"not 1 to {self.scale}: {P.excerpt(text)}")
+        masked = P.mask(text, 1, self.scale)
+        for a, b in P.ranges(masked):
+            if 1 <= min(a, b) and max(a, b) <= self.scale:
+                return Parsed(False, reason=f"gives a range ({a:g} to {b:g}), not one answer")
+        nums = P.numbers(masked) or (P.number_words(masked) if len(text.split()) <= 3 else [])
+        values = list(dict.fromkeys(n.value for n in nums))
+        stated, negated, qualified = _label_reading(text, self.labels)
+        if len(values) > 1:
+            return Parsed(False, reason=f"several numbers ({', '.join(f'{v:g}' for v in values)})"
+                                        f" in {P.excerpt(text)}")
+        if values:
+            v = values[0]
+            if not (float(v).is_integer() and 1 <= v <= self.scale):
+                return Parsed(False, reason=f"{nums[0].text!r} is not a number from 1 to "
+                                            f"{self.scale}")
+            v = int(v)
+            clash = (stated - {v}) or ({v} & negated)
+            if clash:
+                c = min(clash)
+                return Parsed(False, reason=f"the number {v} contradicts the label "
+                                            f"{self.labels[c - 1]!r} in {P.excerpt(text)}")
+            return Parsed(True, v)
+        if len(stated) == 1 and not qualified:
+            return Parsed(True, next(iter(stated)))
+        if len(stated) > 1 or (stated and qualified):
+            return Parsed(False, reason=f"names several points of the scale in {P.excerpt(text)}")
+        if qualified:
+            return Parsed(False, reason=f"{qualified[0]!r} is not a point of the scale")
+        if negated:
+            return Parsed(False, reason=f"only negates {self.labels[min(negated) - 1]!r}, which "
+                                        "is not a point of the scale")
+        if P.refusal(text):
+            return Parsed(False, reason=f"declines to answer: {P.excerpt(text)}")
+        return Parsed(False, reason=f"no number from 1 to {self.scale} in {P.excerpt(text)}")
 
 
 class Choice(Question):
@@ -263,25 +340,72 @@ class Choice(Question):
         return {**super().spec(), "options": self.options}
 
     def parse(self, reply: str) -> Parsed:
-        reply = str(reply).strip()
+        text, why = _prepare(reply)
+        if why:
+            return Parsed(False, reason=why)
         keys = "".join(self.keys)
-        listed = set(re.findall(rf"(?:^|\s|\()([{keys}])\)", reply))
+        listed = set(re.findall(rf"(?:^|\s|\()([{keys}])\)", text))
         if len(listed) > 1:
-            return Parsed(False, reason=f"lists several options in {_excerpt(reply)}")
-        m = re.match(rf"^\W*([{keys}{keys.lower()}])(?:\W|$)", reply)
-        if m and (m.group(1).isupper() or len(reply) <= 3 or reply[len(m.group(0)) - 1] in ").:"):
-            return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
-        low = reply.lower()
-        found = [o for o in self.options if re.search(rf"\b{re.escape(o.lower())}\b", low)]
-        if len(found) == 1:
-            return Parsed(True, found[0])
-        m = re.search(rf"\b(?i:answer|option|choice|pick|choose|select)(?i:\s+(?:is|would be))?"
-                      rf"\W+([{keys}])\b", reply)
+            return Parsed(False, reason=f"lists several options in {P.excerpt(text)}")
+        letters = self._letters(text)
+        stated, negated, _ = _label_reading(text, self.options, hedges=False)
+        stated = stated | (self._word_hits(text) - negated)
+        if len(letters) > 1:
+            return Parsed(False, reason=f"gives several letters ({', '.join(sorted(letters))}) "
+                                        f"in {P.excerpt(text)}")
+        if letters:
+            i = self.keys.index(next(iter(letters))) + 1
+            clash = (stated - {i}) or ({i} & negated)
+            if clash:
+                c = self.options[min(clash) - 1]
+                return Parsed(False, reason=f"letter {self.keys[i - 1]} is "
+                                            f"{self.options[i - 1]!r} but the reply names {c!r}")
+            return Parsed(True, self.options[i - 1])
+        if len(stated) == 1:
+            return Parsed(True, self.options[next(iter(stated)) - 1])
+        if len(stated) > 1:
+            return Parsed(False, reason=f"names several options in {P.excerpt(text)}")
+        if negated:
+            return Parsed(False, reason=f"only rules out {self.options[min(negated) - 1]!r}")
+        if P.refusal(text):
+            return Parsed(False, reason=f"declines to answer: {P.excerpt(text)}")
+        return Parsed(False, reason=f"no option letter A-{self.keys[-1]} in {P.excerpt(text)}")
+
+    def _letters(self, text: str) -> set[str]:
+        """Option letters the reply gives as its answer (not articles or the pronoun I)."""
+        keys = "".join(self.keys)
+        found = set()
+        whole = re.fullmatch(rf"\(?([{keys}{keys.lower()}])\)?[.!:]?", text)
+        if whole:
+            return {whole.group(1).upper()}
+        m = re.match(rf"\(?([{keys}{keys.lower()}])(?:\)|[.:]\s|[.:]?$|\s*[-,;]\s)", text)
         if m:
-            return Parsed(True, self.options[self.keys.index(m.group(1).upper())])
-        if len(found) > 1:
-            return Parsed(False, reason=f"names several options in {_excerpt(reply)}")
-        return Parsed(False, reason=f"no option letter A-{self.keys[-1]} in {_excerpt(reply)}")
+            found.add(m.group(1).upper())
+        m = re.match(rf"([{keys}])\s+(.*)", text)
+        if m and not found and any(m.group(2).lower().startswith(o.lower())
+                                   for o in self.options):
+            found.add(m.group(1))  # "B Dole"
+        found.update(x.upper() for x in re.findall(rf"\(([{keys}{keys.lower()}])\)", text))
+        found.update(re.findall(rf"(?<=\s)([{keys}])\)", text))
+        cue = (r"\b(?i:answer|option|choice|letter|pick|choose|select|go with|vote for|"
+               r"choosing|picking|selecting)(?i:\s+(?:is|would be|will be|=))?\s*[:\-]?\s*")
+        found.update(re.findall(rf"{cue}\(?([{keys}])(?![\w'])", text))
+        end = re.search(rf"(?:,|\b(?i:think|say|guess|so))\s+([{keys}])[.!]?$", text)
+        if end and end.group(1) != "I":
+            found.add(end.group(1))
+        return found
+
+    def _word_hits(self, text: str) -> set[int]:
+        """Options named by a capitalised word that belongs to no other option."""
+        words = [{w for w in re.findall(r"[A-Z][\w'-]{2,}", o)} for o in self.options]
+        out = set()
+        for i, ws in enumerate(words):
+            others = {w.lower() for j, x in enumerate(words) if j != i for w in x}
+            for w in ws - {w for w in ws if w.lower() in others}:
+                hit = re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)
+                if hit and not P.modified(text, hit.start(), P.NEGATIONS):
+                    out.add(i + 1)
+        return out
 
 
 class Numeric(Question):
@@ -325,14 +449,36 @@ class Numeric(Question):
         return {**super().spec(), "low": self.low, "high": self.high, "integer": self.integer}
 
     def parse(self, reply: str) -> Parsed:
-        reply = str(reply)
-        m = _NUMBER.search(reply)
-        if not m:
-            return Parsed(False, reason=f"no number in {_excerpt(reply)}")
-        try:
-            v = float(m.group().replace(",", "").replace("−", "-"))
-        except ValueError:
-            return Parsed(False, reason=f"{m.group()!r} is not a number")
+        text, why = _prepare(reply)
+        if why:
+            return Parsed(False, reason=why)
+        masked = P.mask(text, self.low, self.high)
+        nums = P.numbers(masked)
+        if not nums:  # numbers about the persona are the answer when the question asks them
+            about = self.text.lower()
+            money = any(w in about for w in _MONEY_WORDS)
+            persona = any(w in about for w in _PERSONA_WORDS)
+            if money or persona:
+                masked = P.mask(text, self.low, self.high, money=not money, persona=not persona)
+                nums = P.numbers(masked)
+            if not nums and P.numbers(text) and not P.ranges(masked):
+                return Parsed(False, reason=f"only numbers about the persona or the scale in "
+                                            f"{P.excerpt(text)}")
+        for a, b in P.ranges(masked):
+            return Parsed(False, reason=f"gives a range ({a:g} to {b:g}), not one answer")
+        if not nums and len(text.split()) <= 4:
+            nums = P.number_words(masked)
+        values = list(dict.fromkeys(n.value for n in nums))
+        if not values:
+            if P.refusal(text):
+                return Parsed(False, reason=f"declines to answer: {P.excerpt(text)}")
+            return Parsed(False, reason=f"no number in {P.excerpt(text)}")
+        if len(values) > 1:
+            return Parsed(False, reason=f"several numbers ({', '.join(f'{v:g}' for v in values)})"
+                                        f" in {P.excerpt(text)}")
+        v = values[0]
+        if any(text[n.end:n.end + 1] in "kKmM" and n.end < len(text) for n in nums):
+            return Parsed(False, reason=f"a number with a unit suffix in {P.excerpt(text)}")
         if not self.low <= v <= self.high:
             return Parsed(False, reason=f"{v:g} is outside {self.low:g} to {self.high:g}")
         if self.integer:
