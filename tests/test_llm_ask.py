@@ -59,7 +59,7 @@ def test_malformed_is_reasked_then_missing_with_reason():
     res = ask(["fine", "slow", "stubborn"], LIKERT, model=model, reasks=2)
     assert res["status"].tolist() == ["ok", "repaired", "missing"]
     assert res["answer"].tolist()[:2] == [2, 2] and res["answer"].isna().tolist()[2]
-    assert res.loc[2, "reason"].startswith("invalid after 3 tries: no number from 1 to 5")
+    assert res.loc[2, "reason"].startswith("invalid after 3 tries: declines to answer")
     assert res.loc[2, "text"] == "I refuse to answer." and res.loc[2, "dist"] is None
     # the re-ask shows the model its bad answer and what was wrong
     reask = [p for p in model.prompts if len(p) == 4][0]

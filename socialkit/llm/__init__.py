@@ -4,8 +4,10 @@ Backends answer a batch of chat prompts: :func:`default` (the embedded SmolLM2-1
 offline on the CPU), :func:`local` (any GGUF file), :func:`from_langchain` (any LangChain chat
 model) and :func:`scripted` (a Python function, for tests and teaching). Questions
 (:class:`Likert`, :class:`Choice`, :class:`Numeric`, :class:`FreeText`) render their
-instructions and validate answers. :func:`ask` runs them with concurrency, rate limits, retries,
-an on-disk cache, token and cost accounting and a budget.
+instructions, parse replies (never guessing: an unclear reply is missing, with the reason) and
+give grammars for constrained decoding. A :class:`Session` holds a model, cache, limits, one
+budget, one usage account and a seed for any number of rounds (every call's draw key derives from
+the seed and the call's identity); :func:`ask` is a one-shot session.
 
 Examples
 --------
@@ -22,11 +24,14 @@ from socialkit.llm._llama import LlamaCpp, default, local
 from socialkit.llm.ask import SYSTEM_PROMPT, aask, ask, estimate
 from socialkit.llm.backends import Backend, Reply, Scripted, scripted
 from socialkit.llm.cache import Cache, default_folder
+from socialkit.llm.engine import Outcome
 from socialkit.llm.questions import Choice, FreeText, Likert, Numeric, Parsed, Question
 from socialkit.llm.results import Summary, distribution, summary
 from socialkit.llm.runner import PRICES, Limits, Usage
+from socialkit.llm.session import Request, Session
 
 __all__ = ["ask", "aask", "estimate", "SYSTEM_PROMPT", "default", "local", "from_langchain",
            "scripted", "Backend", "Reply", "Scripted", "LlamaCpp", "LangChain", "Likert",
            "Choice", "Numeric", "FreeText", "Question", "Parsed", "Cache", "default_folder",
-           "Summary", "summary", "distribution", "PRICES", "Limits", "Usage"]
+           "Summary", "summary", "distribution", "PRICES", "Limits", "Usage",
+           "Session", "Request", "Outcome"]

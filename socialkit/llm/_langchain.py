@@ -27,7 +27,8 @@ class LangChain(Backend):
     """Any LangChain chat model; see :func:`from_langchain`."""
 
     def __init__(self, chat_model: Any, logprobs: bool | None = None,
-                 price: tuple[float, float] | None = None, name: str | None = None):
+                 price: tuple[float, float] | None = None, name: str | None = None,
+                 structured: bool | None = None):
         if not (hasattr(chat_model, "ainvoke") and hasattr(chat_model, "invoke")):
             raise TypeError("from_langchain needs a LangChain chat model (with invoke/ainvoke), "
                             f"got {type(chat_model).__name__}")
@@ -52,6 +53,11 @@ class LangChain(Backend):
         # the model's own temperature; None: not sent unless ask(temperature=...) gives one
         self.default_temperature = float(t) if isinstance(t, int | float) else None
         self._per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # structured output (a JSON schema per question): by default for OpenAI-style models;
+        # a server that refuses it gets prompt-and-parse instead (the engine falls back)
+        self.structured = ("OpenAI" in type(chat_model).__name__) if structured is None \
+            else bool(structured)
+        self.sends_seed = "seed" in self._fields
 
     def _chat(self) -> Any:
         """The chat model for the running event loop.
@@ -87,8 +93,21 @@ class LangChain(Backend):
             p["temperature"] = None
         return p
 
+    def constraint(self, question: Any) -> dict[str, Any] | None:
+        """A JSON schema of ``{"answer": ...}`` for OpenAI-style structured output."""
+        schema = question.json_schema() if self.structured else None
+        if schema is None:
+            return None
+        import hashlib
+        import json
+
+        blob = json.dumps(schema, sort_keys=True)
+        return {"id": "json:" + hashlib.sha256(blob.encode()).hexdigest()[:16],
+                "json_schema": schema}
+
     async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:
+                    seed: int, logprobs: bool, top_p: float | None = None,
+                    constraint: dict[str, Any] | None = None, sample: int = 0) -> Reply:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
@@ -100,6 +119,13 @@ class LangChain(Backend):
             kw["max_tokens"] = max_tokens
         if logprobs and self.logprobs:
             kw["logprobs"], kw["top_logprobs"] = True, TOP_LOGPROBS
+        if self.sends_seed:  # the provider's own sampling seed, from the call's draw key
+            kw["seed"] = int(seed)
+        if top_p is not None and "top_p" in self._fields:
+            kw["top_p"] = top_p
+        if constraint is not None and "json_schema" in constraint:
+            kw["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "answer", "schema": constraint["json_schema"], "strict": True}}
         msg = await self._chat().ainvoke(lc, **kw)
         content = msg.content
         if isinstance(content, list):  # content blocks
@@ -117,8 +143,8 @@ class LangChain(Backend):
 
 
 def from_langchain(chat_model: Any, logprobs: bool | None = None,
-                   price: tuple[float, float] | None = None, name: str | None = None
-                   ) -> LangChain:
+                   price: tuple[float, float] | None = None, name: str | None = None,
+                   structured: bool | None = None) -> LangChain:
     """Wrap any LangChain chat model (``ChatOpenAI``, ``ChatOllama``, ``ChatAnthropic``, ...).
 
     Calls go through ``ainvoke``, so many run at once. For the runner to own retries, build the
@@ -137,6 +163,10 @@ def from_langchain(chat_model: Any, logprobs: bool | None = None,
         :data:`socialkit.llm.PRICES`.
     name : str, optional
         Model name (default: the chat model's).
+    structured : bool, optional
+        Ask closed questions for a JSON answer under a schema (OpenAI structured output);
+        by default for OpenAI-style chat models. A server that refuses it (HTTP 400) is asked
+        with the plain prompt instead, and the reply parsed.
 
     Returns
     -------
@@ -151,4 +181,5 @@ def from_langchain(chat_model: Any, logprobs: bool | None = None,
     ...        progress=False)["answer"].tolist()
     ['Dole']
     """
-    return LangChain(chat_model, logprobs=logprobs, price=price, name=name)
+    return LangChain(chat_model, logprobs=logprobs, price=price, name=name,
+                     structured=structured)

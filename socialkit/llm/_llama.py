@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
+import hashlib
 import importlib.util
 import math
 import os
@@ -101,18 +103,30 @@ class LlamaCpp(Backend):
         return {**super().params(temperature, max_tokens), "top_k": 40, "top_p": 0.95,
                 "min_p": 0.05}
 
+    def constraint(self, question: Any) -> dict[str, Any] | None:
+        """A llama.cpp grammar that admits only the question's valid answers."""
+        g = question.grammar()
+        if g is None:
+            return None
+        return {"id": "gbnf:" + hashlib.sha256(g.encode()).hexdigest()[:16], "grammar": g}
+
     async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:
+                    seed: int, logprobs: bool, top_p: float | None = None,
+                    constraint: dict[str, Any] | None = None, sample: int = 0) -> Reply:
         llm, pool, formatter = self._ensure()
         loop = asyncio.get_running_loop()
+        grammar = constraint.get("grammar") if constraint else None
         return await loop.run_in_executor(pool, self._complete, llm, formatter, messages,
-                                          temperature, max_tokens, seed, logprobs)
+                                          temperature, max_tokens, seed, logprobs,
+                                          0.95 if top_p is None else top_p, grammar)
 
     def _complete(self, llm: Any, formatter: Any, messages: Messages, temperature: float,
-                  max_tokens: int, seed: int, logprobs: bool) -> Reply:
+                  max_tokens: int, seed: int, logprobs: bool, top_p: float = 0.95,
+                  grammar: str | None = None) -> Reply:
+        compiled = _grammar(grammar) if grammar else None
         if formatter is None:  # no chat template: llama-cpp's own chat formats, no logprobs
-            r = llm.create_chat_completion(messages, temperature=temperature,
-                                           max_tokens=max_tokens, seed=seed)
+            r = llm.create_chat_completion(messages, temperature=temperature, top_p=top_p,
+                                           max_tokens=max_tokens, seed=seed, grammar=compiled)
             return Reply(r["choices"][0]["message"]["content"] or "", None,
                          r["usage"]["prompt_tokens"], r["usage"]["completion_tokens"],
                          r["choices"][0]["finish_reason"])
@@ -133,8 +147,8 @@ class LlamaCpp(Backend):
         out: list[int] = []
         top: list[list[tuple[str, float]]] = []
         finish, text = "length", ""
-        for tok in llm.generate(prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05,
-                                repeat_penalty=1.0):
+        for tok in llm.generate(prompt, temp=temperature, top_k=40, top_p=top_p, min_p=0.05,
+                                repeat_penalty=1.0, grammar=compiled):
             if logprobs and len(top) < LOGPROB_POSITIONS:
                 logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(n_vocab,))
                 best = np.argpartition(logits, -TOP_LOGPROBS)[-TOP_LOGPROBS:]
@@ -155,6 +169,13 @@ class LlamaCpp(Backend):
             if len(out) >= max_tokens:
                 break
         return Reply(text.strip(), top if logprobs else None, len(prompt), len(out), finish)
+
+
+@functools.lru_cache(maxsize=256)
+def _grammar(text: str) -> Any:
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_string(text, verbose=False)
 
 
 def local(path: str | os.PathLike, n_ctx: int = 2048, n_threads: int | None = None,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,11 +11,10 @@ import numpy as np
 import pandas as pd
 
 from socialkit.llm import backends as _backends
-from socialkit.llm.cache import resolve as _resolve_cache
-from socialkit.llm.engine import Engine, Outcome
+from socialkit.llm.engine import Outcome
 from socialkit.llm.questions import Question
-from socialkit.llm.results import Summary, cell_distribution, fill_sample_dists
-from socialkit.llm.runner import PRICES, Limits, Usage, estimate_tokens, run_sync
+from socialkit.llm.results import cell_distribution, fill_sample_dists
+from socialkit.llm.runner import PRICES, estimate_tokens, run_sync
 
 __all__ = ["ask", "aask", "estimate", "SYSTEM_PROMPT", "COLUMNS"]
 
@@ -112,25 +109,15 @@ class _Plan:
                                                                             strict=True))
                                 for row in df.iloc[first][group_by].itertuples(index=False)]
         self.group_by = group_by
-        if "{persona}" not in system:
+        # who a unit is, for draw keys: the agent, or the cell with group_by
+        self.unit_ids: list[Any] = self.cell_labels if self.cells is not None else self.agents
+        if not isinstance(system, str) or "{persona}" not in system:
             raise ValueError("the system prompt must contain '{persona}'")
         self.units = [system.replace("{persona}", t) for t in texts]
 
     def messages(self, unit: int, q: Question) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.units[unit]},
                 {"role": "user", "content": q.render()}]
-
-    def jobs(self, engine: Engine) -> tuple[dict[tuple, str], dict[str, tuple]]:
-        """(unit, question index, sample) -> key, and key -> (question, messages, sample)."""
-        keys, unique = {}, {}
-        for qi, q in enumerate(self.questions):
-            for u in range(len(self.units)):
-                msgs = self.messages(u, q)
-                for s in range(self.samples):
-                    k = engine.key(q, msgs, s)
-                    keys[(u, qi, s)] = k
-                    unique.setdefault(k, (q, msgs, s))
-        return keys, unique
 
     def prompts_hash(self) -> str:
         blob = json.dumps([self.units, [q.spec() for q in self.questions]], sort_keys=True)
@@ -144,7 +131,8 @@ def _price(backend: _backends.Backend) -> tuple[float, float] | None:
 async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 1,
                seed: int = 0, concurrency: int = 16, cache: Any = True,
                budget: float | None = None, group_by: Any = None, *,
-               temperature: float | None = None, reasks: int = 2, logprobs: bool = True,
+               temperature: float | None = None, top_p: float | None = None, reasks: int = 2,
+               logprobs: bool = True, share: str | None = "auto", constrain: bool = True,
                rpm: float | None = None, tpm: float | None = None, timeout: float = 60.0,
                retries: int = 6, backoff: float = 0.5, progress: bool = True,
                system: str = SYSTEM_PROMPT) -> pd.DataFrame:
@@ -165,77 +153,14 @@ async def aask(personas: Any, questions: Any, model: Any = None, samples: int = 
     >>> asyncio.run(coro)["answer"].tolist()
     [42.0]
     """
-    t0 = time.perf_counter()
-    backend = _backends.resolve(model)
-    limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=timeout,
-                    retries=retries, backoff=backoff)
-    reasks = _check_int("reasks", reasks, 0)
-    seed = _check_int("seed", seed, 0)
-    plan = _Plan(personas, questions, samples, group_by, system)
-    store = _resolve_cache(cache, backend.cacheable)
-    usage = Usage()
-    engine = Engine(backend, store, limits, usage, _price(backend), budget, reasks,
-                    temperature, bool(logprobs), seed)
-    keys, unique = plan.jobs(engine)
-    usage.jobs = len(plan.agents) * len(plan.questions) * plan.samples
-    usage.unique = len(unique)
-    engine.prefetch(list(unique))
-    outcomes: dict[str, Outcome] = {}
-    todo = []
-    for k, (q, msgs, _) in unique.items():
-        out = engine.try_cached(q, msgs, k)
-        if out is None:
-            todo.append(k)
-        else:
-            outcomes[k] = out
-    bar = None
-    if todo and progress:
-        from tqdm.auto import tqdm
+    from socialkit.llm.session import Session
 
-        bar = tqdm(total=len(todo), desc=f"asking {backend.name}", unit="call", leave=False)
-        engine.on_done = lambda: bar.update(1)
-    try:
-        results = await _gather(engine, unique, todo)
-        outcomes.update(zip(todo, results, strict=True))
-    finally:
-        engine.flush()
-        if bar is not None:
-            bar.close()
-    df = _assemble(plan, keys, outcomes, seed)
-    if engine.logprobs_rejected:
-        warnings.warn(f"{backend.name} refused log-probabilities; the calls were sent without "
-                      "them, so option distributions come from samples only (pass "
-                      "logprobs=False to skip the failed first attempt)", RuntimeWarning,
-                      stacklevel=3)
-    if engine.fatal:
-        worst = max(engine.fatal, key=engine.fatal.get)
-        warnings.warn(f"{sum(engine.fatal.values())} call(s) failed with errors that are not "
-                      f"worth retrying, e.g. {worst}; their answers are missing",
-                      RuntimeWarning, stacklevel=3)
-    usage.missing = int((df["status"] == "missing").sum())
-    usage.seconds = round(time.perf_counter() - t0, 3)
-    from socialkit.run import provenance
-
-    df.attrs["summary"] = Summary(backend.model_id, usage, _price(backend), budget)
-    df.attrs["provenance"] = provenance(
-        model_id=backend.model_id, prompts_hash=plan.prompts_hash(),
-        params={"samples": plan.samples, "seed": seed, "temperature": temperature,
-                "reasks": reasks, "logprobs": bool(logprobs), "group_by": plan.group_by,
-                "generation": {q.name: engine.params(q) for q in plan.questions}},
-        cache=str(store.path) if store.mode != "off" else None)
-    return df
-
-
-async def _gather(engine: Engine, unique: dict[str, tuple], todo: list[str]) -> list[Outcome]:
-    import asyncio
-
-    tasks = [asyncio.ensure_future(engine.job(*unique[k][:3], key=k)) for k in todo]
-    try:
-        return await asyncio.gather(*tasks)
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        raise
+    session = Session(model, cache=cache, seed=seed, concurrency=concurrency, rpm=rpm, tpm=tpm,
+                      timeout=timeout, retries=retries, backoff=backoff, budget=budget,
+                      temperature=temperature, top_p=top_p, reasks=reasks,
+                      logprobs=bool(logprobs), share=share, constrain=constrain,
+                      progress=bool(progress))
+    return await session.aask(personas, questions, samples, group_by, system=system)
 
 
 def _assemble(plan: _Plan, keys: dict[tuple, str], outcomes: dict[str, Outcome],
@@ -297,9 +222,13 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
         group_by: Any = None, **options: Any) -> pd.DataFrame:
     """Ask personas typed questions through a model; one tidy row per agent, question, sample.
 
-    Identical prompts are sent once per sample index and shared; replies come from the on-disk
-    cache when present; malformed answers are re-asked, then recorded as missing with the reason.
-    Works in scripts and in Jupyter (the calls run on socialkit's own event loop).
+    Each answer is its own draw from the model, seeded from ``seed`` and the answer's identity
+    (agent, question, sample): the same seed replays exactly, another seed gives independent
+    draws. Replies come from the on-disk cache when present; malformed answers are re-asked,
+    then recorded as missing with the reason. Closed and numeric questions are constrained to
+    valid answers where the backend can (a grammar on the embedded model). Works in scripts and
+    in Jupyter (the calls run on socialkit's own event loop). A one-shot
+    :class:`socialkit.llm.Session`.
 
     Parameters
     ----------
@@ -314,7 +243,8 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
         Draws per agent and question, sample index 0, 1, ...; cached separately, so repeated
         samples differ and a rerun replays them.
     seed : int
-        Seed of the run's random generator (draws of ``group_by``, backoff jitter).
+        The run's seed: the model's sampling (each call's draw key), the draws of
+        ``group_by`` and the backoff jitter all follow it.
     concurrency : int
         Calls in flight at once (an in-process model runs one at a time).
     cache : bool, str, Path or Cache
@@ -328,10 +258,13 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
         ("LLM archetypes"); each agent's answer is then drawn from the cell's distribution with
         the run's random generator. Needs a Population.
     **options
-        ``temperature`` (backend default), ``reasks`` (2), ``logprobs`` (True: ask for
-        log-probabilities where the backend has them), ``rpm`` and ``tpm`` (rate limits per
-        minute), ``timeout`` (60 s), ``retries`` (6), ``backoff`` (0.5 s), ``progress`` (True),
-        ``system`` (the persona prompt, with ``{persona}``).
+        ``temperature`` and ``top_p`` (backend defaults), ``reasks`` (2), ``logprobs`` (True:
+        ask for log-probabilities where the backend has them), ``share`` ("auto": agents with
+        identical prompts share a reply only at temperature 0; "prompt": always, one reply per
+        sample, saving calls but making their answers identical; "none": never),
+        ``constrain`` (True: grammar / JSON schema where the backend can), ``rpm`` and ``tpm``
+        (rate limits per minute), ``timeout`` (60 s), ``retries`` (6), ``backoff`` (0.5 s),
+        ``progress`` (True), ``system`` (the persona prompt, with ``{persona}``).
 
     Returns
     -------
@@ -364,7 +297,8 @@ def ask(personas: Any, questions: Any, model: Any = None, samples: int = 1, seed
 
 def estimate(personas: Any, questions: Any, model: Any = None, samples: int = 1,
              cache: Any = True, group_by: Any = None, reasks: int = 2,
-             temperature: float | None = None, system: str = SYSTEM_PROMPT) -> dict[str, Any]:
+             temperature: float | None = None, system: str = SYSTEM_PROMPT,
+             share: str | None = "auto") -> dict[str, Any]:
     """Dry run of :func:`ask`: how many calls, tokens and how much money, as a range.
 
     Nothing is sent. The low end assumes one short answer per call; the high end assumes every
@@ -372,7 +306,7 @@ def estimate(personas: Any, questions: Any, model: Any = None, samples: int = 1,
 
     Parameters
     ----------
-    personas, questions, model, samples, cache, group_by, reasks, temperature, system
+    personas, questions, model, samples, cache, group_by, reasks, temperature, system, share
         As for :func:`ask`.
 
     Returns
@@ -389,11 +323,20 @@ def estimate(personas: Any, questions: Any, model: Any = None, samples: int = 1,
     >>> e["jobs"], e["calls"], e["cost"]
     (4, 4, (0.0, 0.0))
     """
-    backend = _backends.resolve(model)
+    from socialkit.llm.session import Session
+
+    session = Session(model, cache=cache, reasks=reasks, temperature=temperature, share=share,
+                      progress=False)
+    backend = session.backend
     plan = _Plan(personas, questions, samples, group_by, system)
-    engine = Engine(backend, _resolve_cache(cache, backend.cacheable), Limits(), Usage(),
-                    None, None, reasks, temperature, True)
-    keys, unique = plan.jobs(engine)
+    unique = {}
+    for q in plan.questions:
+        for u in range(len(plan.units)):
+            msgs = plan.messages(u, q)
+            for s in range(plan.samples):
+                d = session.draw(["ask", plan.unit_ids[u], q.name, s], q, s)
+                unique.setdefault(session.engine.key(q, msgs, d), (q, msgs, s))
+    engine = session.engine
     stored = engine.cache.get_many(list(unique))
     todo = [v for k, v in unique.items() if k not in stored]
     p_lo = sum(estimate_tokens(m) * 3 // 4 for _, m, _ in todo)

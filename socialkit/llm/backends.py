@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Reply", "Backend", "Scripted", "scripted", "resolve"]
+__all__ = ["Reply", "Backend", "Scripted", "scripted", "resolve", "check_generation"]
 
 Messages = list[dict[str, str]]
 LOGPROB_POSITIONS = 5  # generated positions whose top log-probabilities are kept
@@ -106,9 +106,17 @@ class Backend:
     default_temperature: float | None = 1.0
 
     async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:  # pragma: no cover - abstract
-        """Answer one prompt."""
+                    seed: int, logprobs: bool, top_p: float | None = None,
+                    constraint: dict[str, Any] | None = None,
+                    sample: int = 0) -> Reply:  # pragma: no cover - abstract
+        """Answer one prompt (``seed`` comes from the call's draw key; ``constraint`` is what
+        :meth:`constraint` returned for the question, or None)."""
         raise NotImplementedError
+
+    def constraint(self, question: Any) -> dict[str, Any] | None:
+        """How this backend can constrain a question's reply (a grammar, a JSON schema), or
+        None. The dict's ``id`` enters the cache key."""
+        return None
 
     def generate(self, prompts: list[Messages], temperature: float | None = None,
                  max_tokens: int = 64, seed: int = 0, logprobs: bool = False) -> list[Reply]:
@@ -139,6 +147,7 @@ class Backend:
         """
         from socialkit.llm.runner import run_sync
 
+        temperature, _, max_tokens = check_generation(temperature, None, max_tokens)
         t = self.default_temperature if temperature is None else temperature
 
         async def batch() -> list[Reply]:
@@ -159,6 +168,40 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<socialkit.llm backend {self.model_id}>"
+
+
+def check_generation(temperature: Any = None, top_p: Any = None, max_tokens: Any = None
+                     ) -> tuple[float | None, float | None, int | None]:
+    """Validate generation parameters where they enter, naming the one that is wrong.
+
+    Examples
+    --------
+    >>> check_generation(0.7, 0.9, 32)
+    (0.7, 0.9, 32)
+    >>> check_generation(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature must be a finite number >= 0, got -1
+    """
+    def number(name: str, v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise TypeError(f"{name} must be a number, got {type(v).__name__} {v!r}")
+        return float(v)
+
+    if temperature is not None:
+        t = number("temperature", temperature)
+        if not math.isfinite(t) or t < 0:
+            raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
+        temperature = t
+    if top_p is not None:
+        tp = number("top_p", top_p)
+        if not 0 < tp <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {top_p!r}")
+        top_p = tp
+    if max_tokens is not None:
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise ValueError(f"max_tokens must be an integer >= 1, got {max_tokens!r}")
+    return temperature, top_p, max_tokens
 
 
 def _check_messages(messages: Any) -> Messages:
@@ -189,16 +232,18 @@ class Scripted(Backend):
         self.prompts: list[Messages] = []
         self._lock = threading.Lock()
         try:
-            self._wants_sample = "sample" in inspect.signature(function).parameters
+            names = inspect.signature(function).parameters
         except (TypeError, ValueError):
-            self._wants_sample = False
+            names = {}
+        self._extra = [n for n in ("sample", "seed") if n in names]
 
     async def acall(self, messages: Messages, *, temperature: float, max_tokens: int,
-                    seed: int, logprobs: bool) -> Reply:
+                    seed: int, logprobs: bool, top_p: float | None = None,
+                    constraint: dict[str, Any] | None = None, sample: int = 0) -> Reply:
         with self._lock:
             self.prompts.append([dict(m) for m in messages])
-        out = self.function(messages, sample=seed) if self._wants_sample else \
-            self.function(messages)
+        given = {"sample": sample, "seed": seed}
+        out = self.function(messages, **{n: given[n] for n in self._extra})
         if inspect.isawaitable(out):
             out = await out
         if isinstance(out, Reply):
@@ -222,8 +267,8 @@ def scripted(function: Callable[..., Any], name: str | None = None) -> Scripted:
     Parameters
     ----------
     function : callable
-        ``function(messages)`` (or ``function(messages, sample=i)`` to see the sample index)
-        returning the reply text, a :class:`Reply`, or a dict ``{token: probability}`` that acts
+        ``function(messages)`` (add a ``sample`` parameter to see the sample index, a ``seed``
+        parameter to see the call's sampling seed, drawn from the run's seed) returning the reply text, a :class:`Reply`, or a dict ``{token: probability}`` that acts
         as the next-token distribution (its most likely token is the text, and the model then
         offers log-probabilities). ``messages[0]["content"]`` holds the persona and
         ``messages[-1]["content"]`` the question.

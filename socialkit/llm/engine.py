@@ -1,12 +1,14 @@
-"""The engine behind ``ask``: sends each unique call once, through cache, limits and retries,
-and re-asks malformed answers.
+"""The engine behind a :class:`~socialkit.llm.Session`: sends each unique call once, through
+cache, claims, limits and retries, and re-asks malformed answers.
 
-A *job* is one prompt (persona + question) at one sample index. Its chain of calls is: look the
-call up in the cache; else reserve its worst-case cost against the budget, wait for the rate
-limits, call the backend under the concurrency limit and a timeout, retry transient failures with
-exponential backoff and jitter; parse the reply; if it is malformed, re-ask (the conversation then
-holds the bad reply and what was wrong with it) up to ``reasks`` times; finally record the answer,
-or *missing* with its reason.
+A *job* is one prompt (messages + question) with one draw key. Its chain of calls is: look the
+call up in the cache; else claim it (so another process sharing the cache does not pay for it
+too), reserve its worst-case cost against the budget, wait for the rate limits, call the backend
+under the concurrency limit and a timeout (seeded from the draw key, constrained by the
+question's grammar or JSON schema where the backend can), retry transient failures with
+exponential backoff and jitter; hand the reply to the cache writer at once; parse it; if it is
+malformed, re-ask (the conversation then holds the bad reply and what was wrong with it) up to
+``reasks`` times; finally record the answer, or *missing* with its reason.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialkit.llm.backends import Backend, Reply
-from socialkit.llm.cache import Cache, call_key
+from socialkit.llm.cache import Cache, backend_seed, call_key
 from socialkit.llm.questions import Question
 from socialkit.llm.runner import (
     Accountant,
@@ -34,7 +36,7 @@ from socialkit.llm.runner import (
 
 __all__ = ["Outcome", "Engine"]
 
-_FLUSH_EVERY = 256
+LEASE = 60.0  # seconds a claim lasts unless its heartbeat renews it
 
 
 @dataclass
@@ -73,6 +75,16 @@ def rejects_logprobs(err: BaseException) -> bool:
     return status == 400 and "logprob" in str(err).lower()
 
 
+def rejects_structure(err: BaseException) -> bool:
+    """Whether an error is a server's refusal of structured output (HTTP 400 naming it)."""
+    status = getattr(err, "status_code", None)
+    if status is None:
+        status = getattr(getattr(err, "response", None), "status_code", None)
+    text = str(err).lower()
+    return status == 400 and any(w in text for w in ("response_format", "json_schema",
+                                                     "structured", "grammar"))
+
+
 def repair_message(question: Question, reason: str) -> str:
     """The follow-up sent after a malformed answer."""
     last = question.instructions().strip().splitlines()[-1]
@@ -80,18 +92,20 @@ def repair_message(question: Question, reason: str) -> str:
 
 
 class Engine:
-    """Runs jobs for one ``ask``; holds its limits, budget, cache and counters."""
+    """Runs jobs for one session; holds its limits, budget, cache and counters."""
 
     def __init__(self, backend: Backend, cache: Cache, limits: Limits, usage: Usage,
                  price: tuple[float, float] | None, budget: float | None, reasks: int,
-                 temperature: float | None, logprobs: bool, seed: int = 0):
+                 temperature: float | None, logprobs: bool, seed: int = 0, *,
+                 top_p: float | None = None, constrain: bool = True):
         self.backend, self.cache, self.limits, self.usage = backend, cache, limits, usage
         self.acct = Accountant(price, budget, usage)
         self.reasks, self.temperature, self.logprobs = reasks, temperature, logprobs
+        self.top_p, self.constrain = top_p, constrain
         self.rng = random.Random(seed)
         self.prefetched: dict[str, dict] = {}
         self.checked: set[str] = set()  # keys already looked up in the cache
-        self.pending: list[tuple[str, str, dict]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._sem: asyncio.Semaphore | None = None
         self._settled: asyncio.Condition | None = None
         self.rpm = TokenBucket(limits.rpm) if limits.rpm else None
@@ -99,19 +113,35 @@ class Engine:
         self.on_done: Callable[[], None] | None = None
         self.fatal: dict[str, int] = {}  # errors not worth retrying (bad request, bug, ...)
         self.logprobs_rejected = False  # the backend refused log-probabilities (HTTP 400)
+        self.structure_rejected = False  # the backend refused structured output (HTTP 400)
+        self.inflight: dict[str, asyncio.Future] = {}
+        self.owned: set[str] = set()  # keys this engine has claimed and not yet answered
+        self._heartbeat: asyncio.Task | None = None
+        self.waited = 0  # calls answered by another process that had claimed them
+
+    def constraint(self, question: Question) -> dict[str, Any] | None:
+        """How the backend is asked to constrain this question's reply, or None."""
+        if not self.constrain or self.structure_rejected:
+            return None
+        return self.backend.constraint(question)
 
     def params(self, question: Question) -> dict[str, Any]:
         """Generation parameters of a question's calls (part of the cache key)."""
         p = self.backend.params(self.temperature, question.max_tokens)
+        if self.top_p is not None:
+            p["top_p"] = self.top_p
         p["logprobs"] = self.wants_logprobs(question)
+        c = self.constraint(question)
+        if c is not None:
+            p["constraint"] = c["id"]
         return p
 
     def wants_logprobs(self, question: Question) -> bool:
         """Log-probabilities are asked for closed questions, where the backend has them."""
         return self.logprobs and question.closed and self.backend.logprobs
 
-    def key(self, question: Question, messages: list[dict[str, str]], sample: int) -> str:
-        return call_key(self.backend.model_id, self.params(question), messages, sample)
+    def key(self, question: Question, messages: list[dict[str, str]], draw: str) -> str:
+        return call_key(self.backend.model_id, self.params(question), messages, draw)
 
     # ---- cache -------------------------------------------------------------------------------
     def prefetch(self, keys: list[str]) -> None:
@@ -120,16 +150,56 @@ class Engine:
         self.checked.update(keys)
 
     def flush(self) -> None:
-        """Write the replies received so far to the cache."""
-        if self.pending:
-            items, self.pending = self.pending, []
-            self.cache.put_many(items)
+        """Wait until every reply received so far is committed to the cache."""
+        self.cache.drain()
 
     def _stored(self, key: str) -> Reply | None:
         d = self.prefetched.pop(key, None)
         if d is None and self.cache.mode == "use" and key not in self.checked:
             d = self.cache.get_many([key]).get(key)  # a re-ask: not prefetched
         return Reply.from_json(d) if d is not None else None
+
+    def _bind_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # asyncio primitives belong to one loop
+            n = min(self.limits.concurrency, self.backend.max_concurrency or 10 ** 9)
+            self._sem, self._settled = asyncio.Semaphore(n), asyncio.Condition()
+            self._loop, self.inflight, self._heartbeat = loop, {}, None
+            if self.rpm is not None:
+                self.rpm = TokenBucket(self.limits.rpm)
+            if self.tpm is not None:
+                self.tpm = TokenBucket(self.limits.tpm)
+
+    async def _beat(self) -> None:
+        """Renew this engine's claims while it holds any (so long calls keep them)."""
+        while self.owned:
+            await asyncio.sleep(LEASE / 3)
+            try:
+                self.cache.renew(list(self.owned), LEASE)
+            except Exception:  # noqa: BLE001 - a missed beat only risks a duplicate call
+                pass
+        self._heartbeat = None
+
+    async def _claim(self, key: str) -> Reply | None:
+        """Claim a key before calling for it; when another process holds it, wait for its
+        reply (returned) or for its claim to lapse. None: this engine may call."""
+        if self.cache.mode != "use":
+            return None
+        delay = 0.02
+        while True:
+            state = self.cache.claim(key, LEASE)
+            if state == "claimed":
+                self.owned.add(key)
+                if self._heartbeat is None:
+                    self._heartbeat = asyncio.ensure_future(self._beat())
+                return None
+            if state == "stored":
+                d = self.cache.get_many([key]).get(key)
+                if d is not None:
+                    self.waited += 1
+                    return Reply.from_json(d)
+            await asyncio.sleep(delay)
+            delay = min(1.0, delay * 1.5)
 
     # ---- one call ----------------------------------------------------------------------------
     async def _reserve(self, estimate: int, max_tokens: int) -> float:
@@ -151,21 +221,56 @@ class Engine:
         return cost
 
     async def call(self, key: str, messages: list[dict[str, str]], question: Question,
-                   sample: int) -> tuple[Reply, bool, float]:
-        """One call through cache, budget, rate limits, concurrency, timeout and retries.
-
-        Returns the reply, whether the cache served it, and what it cost.
-        """
+                   draw: str, sample: int = 0) -> tuple[Reply, bool, float]:
+        """One call through cache, claims, budget, rate limits, concurrency, timeout and
+        retries. Returns the reply, whether the cache served it, and what it cost."""
         stored = self._stored(key)
         if stored is not None:
             self.usage.cache_hits += 1
             return stored, True, 0.0
-        if self._sem is None:
-            n = min(self.limits.concurrency, self.backend.max_concurrency or 10 ** 9)
-            self._sem, self._settled = asyncio.Semaphore(n), asyncio.Condition()
+        self._bind_loop()
+        twin = self.inflight.get(key)
+        if twin is not None:  # the same call is already on its way in this session
+            reply = await asyncio.shield(twin)
+            self.usage.cache_hits += 1
+            return reply, True, 0.0
+        fut = asyncio.get_running_loop().create_future()
+        self.inflight[key] = fut
+        try:
+            result = await self._call(key, messages, question, draw, sample)
+        except BaseException as err:
+            if not fut.done():
+                fut.set_exception(err if isinstance(err, Exception) else CallFailed("cancelled"))
+                fut.exception()  # retrieved: no "never retrieved" warning
+            raise
+        finally:
+            self.inflight.pop(key, None)
+        fut.set_result(result[0])
+        return result
+
+    async def _call(self, key: str, messages: list[dict[str, str]], question: Question,
+                    draw: str, sample: int) -> tuple[Reply, bool, float]:
+        other = await self._claim(key)
+        if other is not None:
+            self.usage.cache_hits += 1
+            return other, True, 0.0
+        try:
+            return await self._send(key, messages, question, draw, sample)
+        finally:
+            if key in self.owned:  # not answered: let another process have it
+                self.owned.discard(key)
+                try:
+                    self.cache.release([key])
+                except Exception:  # noqa: BLE001 - the lease lapses anyway
+                    pass
+
+    async def _send(self, key: str, messages: list[dict[str, str]], question: Question,
+                    draw: str, sample: int) -> tuple[Reply, bool, float]:
         estimate = estimate_tokens(messages)
         max_tokens = question.max_tokens
         params = self.params(question)  # the cache key keeps the parameters as planned
+        constraint = self.constraint(question)
+        seed = backend_seed(draw)
         last = "no attempt"
         for attempt in range(self.limits.retries + 1):
             reserved = await self._reserve(estimate, max_tokens)
@@ -174,12 +279,17 @@ class Engine:
                     await self.rpm.take(1)
                 if self.tpm is not None:
                     await self.tpm.take(estimate + max_tokens)
+                sent_constraint, sent_logprobs = constraint, params["logprobs"]
                 async with self._sem:
+                    # decided once a slot is free: an earlier call may have found the server
+                    # refusing log-probabilities or structured output
+                    sent_constraint = None if self.structure_rejected else constraint
+                    sent_logprobs = params["logprobs"] and not self.logprobs_rejected
                     async with asyncio.timeout(self.limits.timeout):
                         reply = await self.backend.acall(
                             messages, temperature=params["temperature"], max_tokens=max_tokens,
-                            seed=sample,
-                            logprobs=params["logprobs"] and not self.logprobs_rejected)
+                            seed=seed, sample=sample, top_p=self.top_p,
+                            constraint=sent_constraint, logprobs=sent_logprobs)
             except asyncio.CancelledError:
                 await self._settle(reserved, None)
                 raise
@@ -188,10 +298,13 @@ class Engine:
                 ok, last = retryable(err)
                 self.usage.failed_attempts += 1
                 self.usage.errors[last] = self.usage.errors.get(last, 0) + 1
-                if not ok and params["logprobs"] and rejects_logprobs(err):
+                if not ok and sent_logprobs and rejects_logprobs(err):
                     # many OpenAI-compatible servers refuse logprobs: ask without them from
                     # now on (distributions then come from samples) instead of failing
                     self.logprobs_rejected = True
+                    continue
+                if not ok and sent_constraint is not None and rejects_structure(err):
+                    self.structure_rejected = True  # prompt-and-parse from now on
                     continue
                 if not ok:
                     self.fatal[last] = self.fatal.get(last, 0) + 1
@@ -206,9 +319,8 @@ class Engine:
             if self.tpm is not None:
                 self.tpm.settle(estimate + max_tokens,
                                 reply.prompt_tokens + reply.completion_tokens)
-            self.pending.append((key, self.backend.model_id, reply.to_json()))
-            if len(self.pending) >= _FLUSH_EVERY:
-                self.flush()
+            self.owned.discard(key)  # the writer's commit releases the claim
+            self.cache.put_soon(key, self.backend.model_id, reply.to_json())
             return reply, False, cost
         raise CallFailed(f"{last} after {self.limits.retries + 1} tries")
 
@@ -250,8 +362,8 @@ class Engine:
         self.usage.cache_hits += 1
         return out
 
-    async def job(self, question: Question, messages: list[dict[str, str]], sample: int,
-                  key: str | None = None) -> Outcome:
+    async def job(self, question: Question, messages: list[dict[str, str]], draw: str,
+                  key: str | None = None, sample: int = 0) -> Outcome:
         """Ask, re-ask malformed answers, and return the outcome (never raises for a failed
         call: the outcome is then missing with the reason)."""
         out = Outcome(cached=True)
@@ -259,9 +371,10 @@ class Engine:
             for attempt in range(self.reasks + 1):
                 if attempt:
                     self.usage.reasks += 1
-                k = key if (attempt == 0 and key) else self.key(question, messages, sample)
+                d = draw if attempt == 0 else f"{draw}/{attempt}"
+                k = key if (attempt == 0 and key) else self.key(question, messages, d)
                 try:
-                    reply, cached, cost = await self.call(k, messages, question, sample)
+                    reply, cached, cost = await self.call(k, messages, question, d, sample)
                 except BudgetExceeded as err:
                     self.usage.budget_stopped += 1
                     return self._missing(out, f"not asked: {err}")

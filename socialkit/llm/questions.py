@@ -50,6 +50,55 @@ _MONEY_WORDS = ("income", "money", "dollar", "$", "earn", "salary", "wage", "pay
 _PERSONA_WORDS = ("age", "old", "born", "year", "children", "kids", "how many")
 
 
+def int_interval(low: int, high: int) -> list[str]:
+    """GBNF alternatives that spell exactly the whole numbers from ``low`` to ``high``.
+
+    Examples
+    --------
+    >>> int_interval(18, 99)
+    ['"1" [8-9]', '[2-9][0-9]']
+    >>> int_interval(-2, 3)
+    ['"-" [1-2]', '[0-3]']
+    """
+    if low > high:
+        raise ValueError(f"empty interval {low} to {high}")
+    out = []
+    if low < 0:
+        out += [f'"-" {a}' if " " not in a and "|" not in a else f'"-" ({a})'
+                for a in _nonneg(max(1, -high) if high < 0 else 1, -low)]
+    if high >= 0:
+        out += _nonneg(max(0, low), high)
+    return out
+
+
+def _nonneg(a: int, b: int) -> list[str]:
+    out = []
+    for n in range(len(str(a)), len(str(b)) + 1):
+        lo, hi = max(a, 10 ** (n - 1) if n > 1 else 0), min(b, 10 ** n - 1)
+        if lo <= hi:
+            out += _same_length(str(lo), str(hi))
+    return out
+
+
+def _same_length(lo: str, hi: str) -> list[str]:
+    n = len(lo)
+    if lo == hi:
+        return [f'"{lo}"']
+    if n == 1:
+        return [f"[{lo}-{hi}]"]
+    lo_full, hi_full = lo[1:] == "0" * (n - 1), hi[1:] == "9" * (n - 1)
+    if lo[0] == hi[0] and not (lo_full and hi_full):
+        rest = _same_length(lo[1:], hi[1:])
+        tail = rest[0] if len(rest) == 1 else "(" + " | ".join(rest) + ")"
+        return [f'"{lo[0]}" {tail}']
+    out = [] if lo_full else _same_length(lo, lo[0] + "9" * (n - 1))
+    start, end = int(lo[0]) + (not lo_full), int(hi[0]) - (not hi_full)
+    if start <= end:
+        head = f'"{start}" ' if start == end else f"[{start}-{end}]"
+        out.append(head + "[0-9]" * (n - 1))
+    return out + ([] if hi_full else _same_length(hi[0] + "0" * (n - 1), hi))
+
+
 def _prepare(reply: Any) -> tuple[str, str]:
     """The cleaned reply (the answer field of a JSON reply), or the reason it is empty."""
     if reply is None:
@@ -126,6 +175,21 @@ class Question:
         """Turn a raw reply into a :class:`Parsed` (valid value, or the reason it is not)."""
         raise NotImplementedError
 
+    def grammar(self) -> str | None:
+        """A GBNF grammar (llama.cpp) that only admits valid answers, or None (open answers)."""
+        return None
+
+    def json_schema(self) -> dict[str, Any] | None:
+        """A JSON schema of the reply ``{"answer": ...}`` for structured output, or None."""
+        value = self._answer_schema()
+        if value is None:
+            return None
+        return {"type": "object", "properties": {"answer": value}, "required": ["answer"],
+                "additionalProperties": False}
+
+    def _answer_schema(self) -> dict[str, Any] | None:
+        return None
+
     # ---- shared ------------------------------------------------------------------------------
     def render(self) -> str:
         """The full prompt text of the question: the text, then how to answer."""
@@ -145,9 +209,11 @@ class Question:
                      ) -> dict[Any, float] | None:
         """Probabilities of the options from a reply's token log-probabilities (OpinionQA).
 
-        Finds the first generated position whose top alternatives include option keys, sums the
-        probability of every token that spells a key (``"3"``, ``" 3"``, ...) and renormalises
-        over the options. Returns None for open questions or when no key appears.
+        Takes the first generated position where the option keys (``"3"``, ``" 3"``, ``"(C"``,
+        ...) hold at least half the probability (so an opening quote or space before the answer
+        is passed over), else the first position where any key appears; sums the probability of
+        the tokens that spell each key and renormalises over the options. Returns None for open
+        questions or when no key appears.
 
         Parameters
         ----------
@@ -170,17 +236,23 @@ class Question:
         if not self.closed or not top_logprobs:
             return None
         index = {k.lower(): i for i, k in enumerate(self.keys)}
+        first = None
         for position in top_logprobs:
             mass = [0.0] * len(self.keys)
             for token, logprob in position:
-                i = index.get(str(token).strip().strip("().:").lower())
+                i = index.get(str(token).strip().strip("\"'().:*{").lower())
                 if i is not None and logprob is not None and math.isfinite(logprob):
                     mass[i] += math.exp(logprob)
             total = sum(mass)
-            if total > 0:
-                return {opt: round(m / total, 6) for opt, m in zip(self.options, mass,
-                                                                    strict=True)}
-        return None
+            if total > 0 and first is None:
+                first = mass
+            if total >= 0.5:
+                first = mass
+                break
+        if first is None:
+            return None
+        total = sum(first)
+        return {opt: round(m / total, 6) for opt, m in zip(self.options, first, strict=True)}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.text!r})"
@@ -246,6 +318,19 @@ class Likert(Question):
 
     def spec(self) -> dict[str, Any]:
         return {**super().spec(), "scale": self.scale, "labels": self.labels}
+
+    def grammar(self) -> str:
+        """``root ::= [1-5]`` for a 5-point scale.
+
+        Examples
+        --------
+        >>> Likert("Q?").grammar(), Likert("Q?", labels=list("abcdefghij")).grammar()
+        ('root ::= [1-5]', 'root ::= [1-9] | "10"')
+        """
+        return "root ::= " + " | ".join(int_interval(1, self.scale))
+
+    def _answer_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "enum": list(self.options)}
 
     def parse(self, reply: str) -> Parsed:
         text, why = _prepare(reply)
@@ -338,6 +423,19 @@ class Choice(Question):
 
     def spec(self) -> dict[str, Any]:
         return {**super().spec(), "options": self.options}
+
+    def grammar(self) -> str:
+        """``root ::= [A-C]`` for three options.
+
+        Examples
+        --------
+        >>> Choice("Q?", ["x", "y", "z"]).grammar()
+        'root ::= [A-C]'
+        """
+        return f"root ::= [A-{self.keys[-1]}]"
+
+    def _answer_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.keys)}
 
     def parse(self, reply: str) -> Parsed:
         text, why = _prepare(reply)
@@ -447,6 +545,28 @@ class Numeric(Question):
 
     def spec(self) -> dict[str, Any]:
         return {**super().spec(), "low": self.low, "high": self.high, "integer": self.integer}
+
+    def grammar(self) -> str:
+        """Whole numbers from ``low`` to ``high`` (with up to two decimals unless ``integer``).
+
+        Examples
+        --------
+        >>> Numeric("Q?", 0, 100, integer=True).grammar()
+        'root ::= [0-9] | [1-9][0-9] | "100"'
+        >>> Numeric("Q?", 0, 1).grammar()
+        'root ::= ([0-1]) ("." [0-9] [0-9]?)?'
+        """
+        lo, hi = math.ceil(self.low), math.floor(self.high)
+        if not self.integer:
+            lo, hi = math.floor(self.low), math.floor(self.high)
+        alts = int_interval(lo, hi) if lo <= hi else ['"0"']
+        if self.integer:
+            return "root ::= " + " | ".join(alts)
+        return f"root ::= ({' | '.join(alts)}) (\".\" [0-9] [0-9]?)?"
+
+    def _answer_schema(self) -> dict[str, Any]:
+        return {"type": "integer" if self.integer else "number", "minimum": self.low,
+                "maximum": self.high}
 
     def parse(self, reply: str) -> Parsed:
         text, why = _prepare(reply)

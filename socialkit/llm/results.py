@@ -26,24 +26,25 @@ class Summary:
     >>> s = Summary("scripted:f", Usage(jobs=4, unique=2, calls=2, prompt_tokens=20,
     ...             completion_tokens=2), (0.0, 0.0), None)
     >>> print(s)
-    scripted:f: 4 answers from 2 unique prompts (2 calls saved), 2 calls, 0 cache hits, 22 tokens, $0, 0 missing, 0 failed attempts, 0.0 s
+    scripted:f: 4 answers from 2 unique prompts (2 calls saved by sharing, share='auto'), 2 calls, 0 cache hits, 22 tokens, $0, 0 missing, 0 failed attempts, 0.0 s
     """
 
     model_id: str
     usage: Usage
     price: tuple[float, float] | None
     budget: float | None
+    share: str = "auto"
 
     def as_dict(self) -> dict[str, Any]:
         """Counters as a flat dict (JSON-serialisable)."""
         return {"model_id": self.model_id, "price": self.price, "budget": self.budget,
-                **self.usage.as_dict()}
+                "share": self.share, **self.usage.as_dict()}
 
     def __str__(self) -> str:
         u = self.usage
         cost = f"${u.cost:.4g}" if self.price is not None else "cost unknown (no price)"
         return (f"{self.model_id}: {u.jobs} answers from {u.unique} unique prompts "
-                f"({u.calls_saved} calls saved), {u.calls} calls, {u.cache_hits} cache hits, "
+                f"({u.calls_saved} calls saved by sharing, share={self.share!r}), {u.calls} calls, {u.cache_hits} cache hits, "
                 f"{u.tokens} tokens, {cost}, {u.missing} missing, "
                 f"{u.failed_attempts} failed attempts, {u.seconds} s")
 

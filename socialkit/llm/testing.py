@@ -54,8 +54,9 @@ class _Core:
 
     def __init__(self, latency: float = 0.0, jitter: float = 0.0,
                  faults: dict[str, float] | None = None, hang: float = 30.0,
-                 garble: str | None = None, seed: int = 0, logprobs: bool = True):
-        self.logprobs = logprobs
+                 garble: str | None = None, seed: int = 0, logprobs: bool = True,
+                 structured: bool = True):
+        self.logprobs, self.structured = logprobs, structured
         faults = dict(faults or {})
         unknown = set(faults) - set(FAULTS)
         if unknown:
@@ -122,8 +123,21 @@ class _Core:
             self.stats[fault] += 1
             kind = "rate_limit_exceeded" if fault == "429" else "server_error"
             return int(fault), {"error": {"message": f"injected {fault}", "type": kind}}
-        salt = n if float(req.get("temperature") or 0) > 0 else 0
+        # a sampled reply varies with the request's seed; without one, with each repeat
+        salt = n if float(req.get("temperature") or 0) > 0 and req.get("seed") is None else 0
         text, weights = self.answer(messages, f"{req.get('seed')}:{salt}")
+        fmt = req.get("response_format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            if not self.structured:
+                return 400, {"error": {"message": "response_format json_schema is not "
+                                       "supported", "type": "invalid_request_error"}}
+            self.stats["structured"] += 1
+            value: Any = text
+            kind = (fmt.get("json_schema", {}).get("schema", {}).get("properties", {})
+                    .get("answer", {}).get("type"))
+            if kind in ("integer", "number") and re.fullmatch(r"-?\d+", text):
+                value = int(text)
+            text = json.dumps({"answer": value})
         if fault == "malformed":
             self.stats["malformed"] += 1
             text, weights = _MALFORMED, None
@@ -211,6 +225,9 @@ class FakeOpenAI:
         Seed of the fault and answer draws.
     logprobs : bool
         False: refuse requests asking for log-probabilities with HTTP 400, as some servers do.
+    structured : bool
+        Answer requests with a ``json_schema`` response format as JSON ``{"answer": ...}``;
+        False: refuse them with HTTP 400, as servers without structured output do.
     process : bool
         Run in a subprocess (for benchmarks) instead of a thread of this process.
     max_seconds : float
@@ -226,9 +243,9 @@ class FakeOpenAI:
     def __init__(self, latency: float = 0.0, jitter: float = 0.0,
                  faults: dict[str, float] | None = None, hang: float = 30.0,
                  garble: str | None = None, seed: int = 0, process: bool = False,
-                 max_seconds: float = 900.0, logprobs: bool = True):
+                 max_seconds: float = 900.0, logprobs: bool = True, structured: bool = True):
         self._args = dict(latency=latency, jitter=jitter, faults=faults or {}, hang=hang,
-                          garble=garble, seed=seed, logprobs=logprobs)
+                          garble=garble, seed=seed, logprobs=logprobs, structured=structured)
         _Core(**self._args)  # validate now
         self.process, self.max_seconds = process, max_seconds
         self.port: int | None = None
