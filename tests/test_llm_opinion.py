@@ -173,3 +173,22 @@ def test_summary_recording_skips_agents_without_an_answer(pop):
     got = summ.summary()
     assert got["mean"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
     assert got["min"].tolist() == expected["min"].tolist() == [2.0, 2.0]
+
+
+def test_seeds_reach_every_round_and_one_session_keeps_the_account(pop):
+    def sampled(messages, seed):
+        return str(1 + seed % 5)
+
+    G = nx.cycle_graph(12)
+    kw = dict(model=sk.llm.scripted(sampled, name="sampled"), steps=2, cache=False,
+              temperature=1.0, progress=False)
+    a = sk.dynamics.llm_opinion(pop, G, Q, seed=1, **kw)
+    b = sk.dynamics.llm_opinion(pop, G, Q, seed=2, **kw)
+    first = a.trajectory[a.trajectory["step"] == 0]["value"].to_numpy()
+    other = b.trajectory[b.trajectory["step"] == 0]["value"].to_numpy()
+    assert (first != other).sum() >= 6  # step 0 is drawn anew under another seed
+    again = sk.dynamics.llm_opinion(pop, G, Q, seed=1, **kw)
+    assert again.trajectory.equals(a.trajectory)
+    usage = a.provenance["usage"]
+    assert usage["jobs"] == usage["calls"] == 12 + 2 * 2 * 12  # opinion + message rounds
+    assert usage["share"] == "auto" and usage["calls_saved"] == 0

@@ -120,8 +120,9 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
     cell's distribution. Archetype agents do not write messages and do not see their own
     previous answer; that is the price of the saved calls.
 
-    Calls go through :func:`socialkit.ask` (cache, concurrency, retries, budget), so rerunning
-    with the same seed replays a cached run exactly. Isolated agents hear from no one.
+    All rounds go through one :class:`socialkit.llm.Session` (cache, concurrency, retries, one
+    budget, one usage account); every call's draw follows the seed, the step and the agent, so
+    rerunning with the same seed replays a cached run exactly and another seed draws anew. Isolated agents hear from no one.
 
     Parameters
     ----------
@@ -168,8 +169,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
     >>> run.final().tolist(), len(run.events)
     ([4.0, 4.0, 4.0, 4.0], 8)
     """
-    from socialkit.llm import FreeText
-    from socialkit.llm import ask as _ask
+    from socialkit.llm import FreeText, Session
     from socialkit.population import Population
 
     _check_inputs(population, G, question)
@@ -192,22 +192,13 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
                              f"attributes: {population.attributes}")
     msgs: list[str | None] = [None] * n
     events: list[dict] = []
-    usage: dict[str, float] = {}
     hashes: list[str] = []
-    spent, model_id = 0.0, None
-    ask_opts = {"model": model, "concurrency": concurrency, "cache": cache,
-                "temperature": temperature, "progress": progress}
+    # one session for every round: one budget, one usage account, the run's seed
+    session = Session(model, cache=cache, seed=seed, concurrency=concurrency, budget=budget,
+                      temperature=temperature, progress=progress)
 
-    def ask(units, qs, **extra):
-        nonlocal spent, model_id
-        left = None if budget is None else max(budget - spent, 0.0)
-        res = _ask(units, qs, seed=int(rng.integers(2**31)), budget=left, **ask_opts, **extra)
-        summary = res.attrs["summary"].as_dict()
-        model_id = summary["model_id"]
-        for key in ("jobs", "unique", "calls", "cache_hits", "retries", "reasks", "tokens",
-                    "cost", "missing", "calls_saved"):
-            usage[key] = usage.get(key, 0) + summary[key]
-        spent += summary["cost"]
+    def ask(units, qs, step, **extra):
+        res = session.ask(units, qs, key=["llm_opinion", step], **extra)
         hashes.append(res.attrs["provenance"]["prompts_hash"])
         return res
 
@@ -233,7 +224,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
 
     if x is None:  # step 0: persona alone
         x = np.full(n, np.nan)
-        res = ask(units(range(n), personas), [question])
+        res = ask(units(range(n), personas), [question], 0)
         apply(res, 0, x)
     rec = Recorder(record, np.asarray(nodes), steps, "opinion")
     rec(0, x)
@@ -251,7 +242,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
             texts = [personas[i] + "\n\n" + _context(
                 question, x[i], [(x[j], msgs[j]) for j in nb if not np.isnan(x[j])])
                 for i, nb in zip(active, heard, strict=True)]
-            res = ask(units(active, texts), [question, msg_q] if message else [question])
+            res = ask(units(active, texts), [question, msg_q] if message else [question], step)
             apply(res, step, new)
         elif len(active):
             climate = []
@@ -261,7 +252,7 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
                                else "no one has told you")
             df = population.df.set_index("agent").loc[[nodes[i] for i in active]].reset_index()
             df = df[["agent", *group_by]].assign(**{_CLIMATE: climate}, weight=1.0)
-            res = ask(Population(df), [question], group_by=[*group_by, _CLIMATE])
+            res = ask(Population(df), [question], step, group_by=[*group_by, _CLIMATE])
             apply(res, step, new)
         x = new
         rec(step, x)
@@ -270,7 +261,11 @@ def llm_opinion(population, G: nx.Graph, question, model: Any = None, *, steps: 
               "record": record, "n_agents": n, "initial": "given" if opinions is not None
               else "asked", "temperature": temperature, "budget": budget}
     ev = pd.DataFrame(events, columns=["step", "agent", "action", "target", "text"])
-    prov = provenance(engine="socialkit.dynamics.llm_opinion", model_id=model_id, usage=usage,
+    usage = {k: v for k, v in session.summary().as_dict().items()
+             if k in ("jobs", "unique", "calls", "cache_hits", "retries", "reasks", "tokens",
+                      "cost", "missing", "calls_saved", "budget_stopped", "share")}
+    prov = provenance(engine="socialkit.dynamics.llm_opinion",
+                      model_id=session.backend.model_id, usage=usage,
                       prompts_hash=hashlib.sha256(json.dumps(hashes).encode()).hexdigest()[:16])
     return Run(rec.trajectory(), ev, params=params, seed=seed, model="llm_opinion",
                provenance=prov)

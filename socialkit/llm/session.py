@@ -261,14 +261,19 @@ class Session:
 
     # ---- asking personas ---------------------------------------------------------------------
     def ask(self, personas: Any, questions: Any, samples: int = 1, group_by: Any = None, *,
-            system: str = SYSTEM_PROMPT, progress: bool | None = None) -> pd.DataFrame:
-        """Ask personas typed questions; as :func:`socialkit.ask`, on this session."""
-        return run_sync(self.aask(personas, questions, samples, group_by, system=system,
-                                  progress=progress))
+            key: Any = None, system: str = SYSTEM_PROMPT, progress: bool | None = None
+            ) -> pd.DataFrame:
+        """Ask personas typed questions; as :func:`socialkit.ask`, on this session.
+
+        ``key`` names this round among the session's rounds (e.g. ``("step", 3)``): it
+        prefixes every call's identity, so rounds of one seed draw independently.
+        """
+        return run_sync(self.aask(personas, questions, samples, group_by, key=key,
+                                  system=system, progress=progress))
 
     async def aask(self, personas: Any, questions: Any, samples: int = 1, group_by: Any = None,
-                   *, system: str = SYSTEM_PROMPT, progress: bool | None = None
-                   ) -> pd.DataFrame:
+                   *, key: Any = None, system: str = SYSTEM_PROMPT,
+                   progress: bool | None = None) -> pd.DataFrame:
         """The coroutine behind :meth:`ask`."""
         t0 = time.perf_counter()
         before = Usage(**{f.name: (dict(v) if isinstance(v := getattr(self.usage, f.name), dict)
@@ -280,7 +285,8 @@ class Session:
             for u in range(len(plan.units)):
                 msgs = plan.messages(u, q)
                 for s in range(plan.samples):
-                    d = self.draw(["ask", plan.unit_ids[u], q.name, s], q, s)
+                    d = self.draw(["ask" if key is None else key, plan.unit_ids[u], q.name,
+                                   s], q, s)
                     k = self.engine.key(q, msgs, d)
                     keys[(u, qi, s)] = k
                     unique.setdefault(k, (q, msgs, d, s))
@@ -288,7 +294,9 @@ class Session:
         self.usage.jobs += jobs
         self.usage.unique += len(unique)
         outcomes = await self._run(unique, progress, f"asking {self.backend.name} ·")
-        df = _assemble(plan, keys, outcomes, self.seed)
+        cell_seed = self.seed if key is None else \
+            int(draw_key(self.seed, ["cells", key])[:12], 16)
+        df = _assemble(plan, keys, outcomes, cell_seed)
         usage = _delta(self.usage, before)
         usage.missing = int((df["status"] == "missing").sum())
         self.usage.missing += usage.missing
