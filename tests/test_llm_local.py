@@ -62,3 +62,32 @@ def test_ask_end_to_end_with_cache(model, tmp_path):
     assert again["cached"].all() and sk.llm.summary(again).usage.calls == 0
     assert again["text"].tolist() == res["text"].tolist()
     assert again["dist"].tolist() == res["dist"].tolist()
+
+
+def test_seeds_are_independent_draws_on_the_embedded_model(model, tmp_path):
+    people = [f"I am a {20 + 3 * i}-year-old from town number {i}." for i in range(20)]
+    q = sk.FreeText("What did you do today?", max_words=40, max_tokens=10, name="today")
+    kw = dict(model=model, temperature=1.0, reasks=0, progress=False)
+    one = sk.ask(people, q, seed=1, cache=tmp_path, **kw)
+    two = sk.ask(people, q, seed=2, cache=tmp_path, **kw)
+    assert sk.llm.summary(two).usage.calls == 20  # another seed: no cache hit
+    assert (one["text"] != two["text"]).sum() >= 15  # most of the 20 replies differ
+    replay = sk.ask(people, q, seed=1, cache=tmp_path, **kw)
+    assert replay["cached"].all() and replay["text"].tolist() == one["text"].tolist()
+    fresh = sk.ask(people, q, seed=1, cache=False, **kw)
+    assert fresh["text"].tolist() == one["text"].tolist()  # same seed, without the cache
+
+
+def test_constrained_closed_answers_always_parse(model):
+    qs = [sk.Likert("The government should reduce income differences.", name="redistribute"),
+          sk.Choice("Who will you vote for?", ["Bill Clinton", "Bob Dole", "Ross Perot"],
+                    name="vote"),
+          sk.Numeric("How warm do you feel towards Congress (0-100)?", 0, 100, integer=True,
+                     name="congress")]
+    people = PERSONAS + ["I am a 45-year-old teacher from Ohio.",
+                         "I am a 33-year-old engineer from Texas."]
+    res = sk.ask(people, qs, model=model, seed=4, reasks=0, cache=False, progress=False)
+    assert (res["status"] == "ok").all(), res[["text", "reason"]]
+    for qname in ("redistribute", "vote"):  # distributions from the first position
+        d = res.loc[res["question"] == qname, "dist"]
+        assert d.map(lambda x: abs(sum(x.values()) - 1) < 1e-4).all()

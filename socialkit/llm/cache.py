@@ -291,6 +291,33 @@ class Cache:
             return "claimed"
         return self._transaction(attempt)
 
+    def claim_many(self, keys: Iterable[str], lease: float = 60.0) -> dict[str, str]:
+        """:meth:`claim` for many keys in one transaction: key -> "stored", "claimed", "busy"."""
+        keys = list(dict.fromkeys(keys))
+        if self.mode != "use":
+            return dict.fromkeys(keys, "claimed")
+        me, now = owner_id(), time.time()
+
+        def attempt(con: sqlite3.Connection) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i:i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for (k,) in con.execute(f"SELECT key FROM replies WHERE key IN ({marks})",
+                                        chunk):
+                    out[k] = "stored"
+                for k, owner, expires in con.execute(
+                        f"SELECT key, owner, expires FROM claims WHERE key IN ({marks})", chunk):
+                    if k not in out and owner != me and expires > now and \
+                            not _owner_dead(owner):
+                        out[k] = "busy"
+            mine = [k for k in keys if k not in out]
+            con.executemany("INSERT OR REPLACE INTO claims VALUES (?, ?, ?)",
+                            [(k, me, now + lease) for k in mine])
+            out.update(dict.fromkeys(mine, "claimed"))
+            return out
+        return self._transaction(attempt)
+
     def release(self, keys: Iterable[str]) -> None:
         """Drop this process's claims on keys it will not answer (a failed call)."""
         keys = list(keys)

@@ -180,10 +180,21 @@ class Engine:
                 pass
         self._heartbeat = None
 
+    def claim_many(self, keys: list[str]) -> None:
+        """Claim a batch's keys in one transaction before its calls start (those another
+        process holds are waited for, one by one, when their turn comes)."""
+        if self.cache.mode != "use" or not keys:
+            return
+        states = self.cache.claim_many(keys, LEASE)
+        mine = [k for k, v in states.items() if v == "claimed"]
+        self.owned.update(mine)
+        if mine and self._heartbeat is None:
+            self._heartbeat = asyncio.ensure_future(self._beat())
+
     async def _claim(self, key: str) -> Reply | None:
         """Claim a key before calling for it; when another process holds it, wait for its
         reply (returned) or for its claim to lapse. None: this engine may call."""
-        if self.cache.mode != "use":
+        if self.cache.mode != "use" or key in self.owned:
             return None
         delay = 0.02
         while True:

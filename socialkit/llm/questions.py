@@ -99,6 +99,17 @@ def _same_length(lo: str, hi: str) -> list[str]:
     return out + ([] if hi_full else _same_length(hi[0] + "0" * (n - 1), hi))
 
 
+_BARE = re.compile(r"\s*(?:\*\*)?\s*\(?([-\w.]{1,16}?)\)?\s*(?:\*\*)?\.?\s*")
+
+
+def _bare(reply: Any) -> str | None:
+    """A reply that is a single token ("4", "B.", "**C**", "(b)"), else None."""
+    if not isinstance(reply, str) or len(reply) > 24:
+        return None
+    m = _BARE.fullmatch(reply)
+    return m.group(1) if m else None
+
+
 def _prepare(reply: Any) -> tuple[str, str]:
     """The cleaned reply (the answer field of a JSON reply), or the reason it is empty."""
     if reply is None:
@@ -333,6 +344,9 @@ class Likert(Question):
         return {"type": "integer", "enum": list(self.options)}
 
     def parse(self, reply: str) -> Parsed:
+        bare = _bare(reply)
+        if bare is not None and bare.isdigit() and 1 <= int(bare) <= self.scale:
+            return Parsed(True, int(bare))  # the common case: just the number
         text, why = _prepare(reply)
         if why:
             return Parsed(False, reason=why)
@@ -415,6 +429,7 @@ class Choice(Question):
             raise ValueError(f"Choice options must be distinct non-empty strings: {options}")
         self.options = options
         self.keys = [chr(ord("A") + i) for i in range(len(options))]
+        self._index = {k: i for i, k in enumerate(self.keys)}
 
     def instructions(self) -> str:
         lines = [f"{k}) {o}" for k, o in zip(self.keys, self.options, strict=True)]
@@ -438,6 +453,9 @@ class Choice(Question):
         return {"type": "string", "enum": list(self.keys)}
 
     def parse(self, reply: str) -> Parsed:
+        bare = _bare(reply)
+        if bare is not None and bare.upper() in self._index:
+            return Parsed(True, self.options[self._index[bare.upper()]])
         text, why = _prepare(reply)
         if why:
             return Parsed(False, reason=why)
@@ -569,6 +587,11 @@ class Numeric(Question):
                 "maximum": self.high}
 
     def parse(self, reply: str) -> Parsed:
+        bare = _bare(reply)
+        if bare is not None and re.fullmatch(r"-?\d{1,15}(?:\.\d+)?", bare):
+            v = float(bare)
+            if self.low <= v <= self.high and (not self.integer or v.is_integer()):
+                return Parsed(True, int(v) if self.integer else v)
         text, why = _prepare(reply)
         if why:
             return Parsed(False, reason=why)

@@ -85,11 +85,12 @@ def fill_sample_dists(df: pd.DataFrame, questions: list[Question]) -> None:
     if not need.any():
         return
     sub = df.loc[need & (df["status"] != "missing"), ["agent", "question", "answer"]]
-    found: dict[tuple, dict] = {}
-    for (agent, qname), answers in sub.groupby(["agent", "question"], sort=False)["answer"]:
-        counts = Counter(answers)
-        n = sum(counts.values())
-        found[(agent, qname)] = {o: round(counts.get(o, 0) / n, 6) for o in closed[qname].options}
+    cells = list(zip(sub["agent"], sub["question"], sub["answer"], strict=True))
+    counts = Counter(cells)
+    totals = Counter((a, q) for a, q, _ in cells)
+    found: dict[tuple, dict] = {
+        (a, q): {o: round(counts.get((a, q, o), 0) / n, 6) for o in closed[q].options}
+        for (a, q), n in totals.items()}
     idx = df.index[need]
     df.loc[idx, "dist"] = pd.Series([found.get((a, q)) for a, q in
                                      zip(df.loc[idx, "agent"], df.loc[idx, "question"],

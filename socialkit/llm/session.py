@@ -214,6 +214,8 @@ class Session:
                 todo.append(k)
             else:
                 outcomes[k] = out
+        engine._bind_loop()
+        engine.claim_many(todo)  # claimed before calling: other processes wait for the replies
         show = self.progress if progress is None else progress
         bar = None
         if todo and show:
