@@ -127,7 +127,7 @@ class _Cached:
             else:
                 self._cache.move_to_end(t)
                 out[i] = v
-        self.hits += len(texts) - sum(len(v) for v in todo.values())
+        self.hits += len(texts) - len(todo)
         self.misses += len(todo)
         if todo:
             new = list(todo)

@@ -259,7 +259,7 @@ class Stream(Memory):
         self.importance = importance if importance is not None else heuristic_importance
         self.threshold = float(threshold)
         self.name = name
-        self.hnsw = dict(hnsw) if hnsw is not None else {"space": "cosine", "ef_construction": 10,
+        self.hnsw = dict(hnsw) if hnsw is not None else {"space": "ip", "ef_construction": 10,
                                                           "max_neighbors": 4}
         self._reset()
 
@@ -447,12 +447,13 @@ class Stream(Memory):
         self._last.v[mid] = t[rows]
         agents = self._agents.to_numpy()
         return pd.DataFrame({
-            "request": rows.astype(np.int64), "agent": agents[pos[rows]], "rank": cols + 1,
+            "request": rows.astype(np.int64), "agent": agents[pos[rows]],
+            "rank": (cols + 1).astype(np.int64),
             "id": mid, "kind": np.asarray(KINDS, dtype=object)[self._kind.v[mid]],
             "text": self._texts.v[mid], "created": self._created.v[mid],
             "importance": self._imp.v[mid], "score": score[rows, jj],
             "recency_score": comps[0][rows, jj], "importance_score": comps[1][rows, jj],
-            "relevance_score": comps[2][rows, jj]}).astype({"rank": "int64"})
+            "relevance_score": comps[2][rows, jj]}, copy=False)
 
     def frame(self, agent: int) -> pd.DataFrame:
         """One agent's memories, oldest first: ``id, agent, kind, text, created, last_access,
