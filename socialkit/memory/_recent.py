@@ -130,7 +130,18 @@ class Recent(Memory):
         return _frame(rows)
 
     def checkpoint(self, folder: str | os.PathLike) -> None:
-        """Write the whole state to ``folder/memory.json`` (atomically)."""
+        """Write the whole state to ``folder/memory.json`` (atomically).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> mem = Recent(k=5).bind(1)
+        >>> _ = mem.add([0], ["Ann heard a rumour"], time=1.0)
+        >>> folder = tempfile.mkdtemp()
+        >>> mem.checkpoint(folder)
+        >>> Recent().restore(folder).frame(0)["text"].tolist()
+        ['Ann heard a rumour']
+        """
         folder = _folder(folder)
         state = {"memory": self.kind, "version": 1, "k": self.k, "next_id": self._next_id,
                  "agents": self.agents.tolist(),

@@ -558,7 +558,7 @@ class Stream(Memory):
         if create:
             try:
                 client.delete_collection(self.name)
-            except Exception:  # noqa: BLE001 - chromadb raises different types for "not found"
+            except Exception:  # chromadb versions raise different types for "not found"
                 pass
             return client.create_collection(self.name, embedding_function=None,
                                             configuration={"hnsw": self.hnsw},
@@ -584,8 +584,22 @@ class Stream(Memory):
                                    self._imp.v[a:b], self._sources[a:b], strict=True)])
 
     def checkpoint(self, folder: str | os.PathLike) -> None:
-        """Write the whole state under ``folder`` (chromadb collection, ``memory.npz``,
-        ``memory.json``); ``memory.json`` is written last, atomically: it is the commit point."""
+        """Write the whole state under ``folder``: the chromadb collection (``folder/chroma``), the
+        mutable state (``memory-*.npz``) and ``memory.json``, written last and atomically (the
+        commit point). Needs chromadb (the ``memory`` extra).
+
+        Examples
+        --------
+        >>> import tempfile, socialkit as sk
+        >>> mem = sk.memory.Stream(embedding=sk.memory.HashEmbedding()).bind(1)
+        >>> _ = mem.add([0], ["Ann heard a rumour"], time=1.0)
+        >>> _ = mem.retrieve([0], ["rumour"], time=2.0)
+        >>> folder = tempfile.mkdtemp()
+        >>> mem.checkpoint(folder)
+        >>> back = sk.memory.Stream(embedding=sk.memory.HashEmbedding()).restore(folder)
+        >>> back.frame(0)[["text", "created", "last_access"]].values.tolist()
+        [['Ann heard a rumour', 1.0, 2.0]]
+        """
         folder = _folder(folder).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         if len(self) or self._store is not None:
