@@ -288,6 +288,9 @@ def test_bad_inputs_name_the_parameter():
         mem.add([0], ["x"], time=0.0, importance="high")
     with pytest.raises(ValueError, match="kind"):
         mem.add([0], ["x"], time=0.0, kind="dream")
+    rated = stream(importance=lambda texts: M.rate_importance(texts, lambda p: ["?"])).bind(1)
+    with pytest.raises(ValueError, match="importance function gave invalid ratings"):
+        rated.add([0], ["x"], time=0.0)
     with pytest.raises(ValueError, match="sources"):
         mem.add([0], ["x"], time=0.0, sources=[[7]])
     with pytest.raises(TypeError, match="sources"):

@@ -338,8 +338,14 @@ class Stream(Memory):
         if any(s and max(s) >= len(self) for s in src):
             raise ValueError("sources: ids must be of memories already added")
         if importance is None:
-            importance = self.importance(texts)
-        imp = self._check_importance(importance, n)
+            try:
+                imp = self._check_importance(self.importance(texts), n)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"the memory's importance function gave invalid ratings ({exc}); "
+                                 f"llm_importance fills missing LLM ratings with the heuristic"
+                                 ) from None
+        else:
+            imp = self._check_importance(importance, n)
         if n == 0:
             return np.empty(0, dtype=np.int64)
         vec = self._embed(texts)
