@@ -69,19 +69,21 @@ def rejects_logprobs(err: BaseException) -> bool:
     >>> rejects_logprobs(BadRequest("logprobs is not supported")), rejects_logprobs(ValueError())
     (True, False)
     """
+    return _status(err) == 400 and "logprob" in str(err).lower()
+
+
+def _status(err: BaseException) -> int | None:
+    """The HTTP status of a client error, where it has one."""
     status = getattr(err, "status_code", None)
     if status is None:
         status = getattr(getattr(err, "response", None), "status_code", None)
-    return status == 400 and "logprob" in str(err).lower()
+    return status
 
 
 def rejects_structure(err: BaseException) -> bool:
     """Whether an error is a server's refusal of structured output (HTTP 400 naming it)."""
-    status = getattr(err, "status_code", None)
-    if status is None:
-        status = getattr(getattr(err, "response", None), "status_code", None)
     text = str(err).lower()
-    return status == 400 and any(w in text for w in ("response_format", "json_schema",
+    return _status(err) == 400 and any(w in text for w in ("response_format", "json_schema",
                                                      "structured", "grammar"))
 
 

@@ -22,7 +22,6 @@ _LIKERT_LABELS = {
     7: ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
         "Somewhat agree", "Agree", "Strongly agree"],
 }
-_NUMBER = re.compile(r"(?<![\w.])[-+−]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,6 @@ def _check_text(text: Any, what: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{what}: the question text must be a non-empty string, got {text!r}")
     return text.strip()
-
-
-def _excerpt(reply: str, n: int = 40) -> str:
-    reply = " ".join(reply.split())
-    return repr(reply if len(reply) <= n else reply[: n - 1] + "…")
 
 
 _MONEY_WORDS = ("income", "money", "dollar", "$", "earn", "salary", "wage", "pay", "cost",

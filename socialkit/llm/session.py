@@ -19,6 +19,7 @@ variance estimates). ``"none"``: never share, even at temperature 0.
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 import warnings
 from collections.abc import Sequence
@@ -278,8 +279,7 @@ class Session:
                    progress: bool | None = None) -> pd.DataFrame:
         """The coroutine behind :meth:`ask`."""
         t0 = time.perf_counter()
-        before = Usage(**{f.name: (dict(v) if isinstance(v := getattr(self.usage, f.name), dict)
-                                   else v) for f in fields(Usage)})
+        before = copy.deepcopy(self.usage)
         plan = _Plan(personas, questions, samples, group_by, system)
         keys: dict[tuple, str] = {}
         unique: dict[str, tuple] = {}

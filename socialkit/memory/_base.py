@@ -137,18 +137,7 @@ class Memory:
         if isinstance(time, bool | np.bool_) or isinstance(time, str | bytes):
             raise TypeError(f"{name} must be a number of hours or a sequence of them, "
                             f"got {type(time).__name__}")
-        if isinstance(time, int | float | np.integer | np.floating):
-            t = np.full(n, float(time))
-        else:
-            try:
-                t = np.asarray(time, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"{name} must be a number of hours or a sequence of them, "
-                                f"got {type(time).__name__}") from None
-            if t.ndim == 0:
-                t = np.full(n, float(t))
-            elif t.shape != (n,):
-                raise ValueError(f"{name} must be one number or {n} numbers, got shape {t.shape}")
+        t = _per_row(time, n, name, "a number of hours or a sequence of them")
         if not np.isfinite(t).all():
             raise ValueError(f"{name} must be finite, got {t[~np.isfinite(t)][:3].tolist()}")
         return t
@@ -169,15 +158,7 @@ class Memory:
 
     @staticmethod
     def _check_importance(importance: Any, n: int) -> np.ndarray:
-        try:
-            imp = np.asarray(importance, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"importance must be numbers from 1 to 10, "
-                            f"got {type(importance).__name__}") from None
-        if imp.ndim == 0:
-            imp = np.full(n, float(imp))
-        if imp.shape != (n,):
-            raise ValueError(f"importance must be one number or {n} numbers, got shape {imp.shape}")
+        imp = _per_row(importance, n, "importance", "numbers from 1 to 10")
         bad = ~np.isfinite(imp) | (imp < 1) | (imp > 10)
         if bad.any():
             raise ValueError(f"importance must be numbers from 1 to 10, got {imp[bad][:3].tolist()}")
@@ -242,3 +223,16 @@ def _empty_retrieval() -> pd.DataFrame:
         "rank": pd.Series([], dtype="int64"), "id": pd.Series([], dtype="int64"),
         "kind": pd.Series([], dtype="object"), "text": pd.Series([], dtype="object"),
         **{c: pd.Series([], dtype="float64") for c in RETRIEVE_COLUMNS[6:]}})
+
+
+def _per_row(value: Any, n: int, name: str, what: str) -> np.ndarray:
+    """One float per row: a single number repeated, or exactly ``n`` numbers."""
+    try:
+        out = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}") from None
+    if out.ndim == 0:
+        return np.full(n, float(out))
+    if out.shape != (n,):
+        raise ValueError(f"{name} must be one number or {n} numbers, got shape {out.shape}")
+    return out
