@@ -9,7 +9,7 @@ from socialkit.population import FidelityReport, Population
 
 @pytest.fixture(scope="module")
 def anes_pop(anes):
-    return Population.from_survey(sk.datasets.acs_recode(anes))
+    return Population.from_survey(sk.datasets.acs_recode(anes), codebook=False)
 
 
 def test_against_targets_hand_example():
@@ -97,7 +97,7 @@ def test_plotly_stays_out_of_the_data_layer():
     import sys
 
     code = ("import sys, socialkit as sk; pop = sk.Population.from_survey("
-            "sk.datasets.load('anes1996')); pop.rake({'vote': {0.0: .5, 1.0: .5}}); "
+            "sk.datasets.load('anes1996')); pop.rake({'vote': {'Clinton': .5, 'Dole': .5}}); "
             "pop.fidelity(pop); pop.synthesize(10, seed=0); pop.personas(); "
             "print('plotly' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
