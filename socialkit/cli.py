@@ -94,7 +94,7 @@ def demo(out: str | Path = "socialkit-demo", seed: int = 1996, epsilon: float = 
     pop, G, run, fp, cl = (res[k] for k in ("population", "graph", "run", "paradox", "clusters"))
     t_classic = time.perf_counter() - t0
     out = Path(out)
-    run.to_parquet(out / "run")
+    run.to_parquet(out / "run", overwrite=True)
     sections: list[tuple[str, object]] = [
         ("Population", pop),
         ("Network: Barabási–Albert over the respondents", fp.to_frame()),
@@ -124,7 +124,7 @@ def demo(out: str | Path = "socialkit-demo", seed: int = 1996, epsilon: float = 
         t1 = time.perf_counter()
         lres = llm_slice(n=llm_agents, model=model, seed=seed, cache=cache)
         rep, lrun, sim = lres["report"], lres["run"], lres["simulated"]
-        lrun.to_parquet(out / "llm_run")
+        lrun.to_parquet(out / "llm_run", overwrite=True)
         table = rep.table.set_index("question")
         answers = sim.attrs["answers"]
         usage = lrun.provenance["usage"]
