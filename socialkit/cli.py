@@ -25,7 +25,7 @@ def quickstart(seed: int = 1996, epsilon: float = 0.2, steps: int = 200, m: int 
 
     pop = sk.Population.from_survey(sk.datasets.load("anes1996"))
     G = sk.network.barabasi_albert(m=m, seed=seed, population=pop)
-    opinions = (pop.column("selfLR") - 1) / 6  # 1 extremely liberal ... 7 extremely conservative
+    opinions = (pop.codes("selfLR") - 1) / 6  # 1 extremely liberal ... 7 extremely conservative
     run = sk.dynamics.deffuant(G, opinions=opinions, epsilon=epsilon, mu=0.5, steps=steps,
                                seed=seed)
     return {"population": pop, "graph": G, "opinions": opinions, "run": run,

@@ -181,6 +181,36 @@ class Population:
             raise ValueError(f"column {name!r} not in the population; columns: {self.attributes}")
         return self.df.set_index("agent")[name]
 
+    def codes(self, name: str) -> pd.Series:
+        """One attribute as numbers, indexed by agent id: a labelled column back to its codes.
+
+        A column the codebook labelled (``"Strong Republican"``) gives its survey code (``6.0``);
+        a numeric column is returned as floats. Use it for arithmetic on answers, e.g. opinions
+        on [0, 1] from a 1-7 scale: ``(pop.codes("selfLR") - 1) / 6``.
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996"))
+        >>> pop.column("selfLR")[0], float(pop.codes("selfLR")[0])
+        ('Extremely conservative', 7.0)
+        """
+        s = self.column(name)
+        var = self.codebook.variables.get(name) if self.codebook is not None else None
+        if var is not None and var.values and not pd.api.types.is_numeric_dtype(s.dtype):
+            back = {}
+            for code, label in var.values.items():
+                try:
+                    back[label] = float(code)
+                except ValueError:
+                    raise TypeError(f"column {name!r} has non-numeric codes ({code!r}) in "
+                                    f"codebook {self.codebook.name!r}") from None
+            return s.astype(object).map(back).astype(float).rename(name)
+        if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+            raise TypeError(f"column {name!r} holds {s.dtype} values without numeric codes in a "
+                            "codebook")
+        return s.astype(float)
+
     # ---- weighting -------------------------------------------------------------------------
     def rake(self, targets: Mapping, max_iter: int = 1000, tol: float = 1e-10,
              bounds: tuple[float, float] | None = None, counts: bool = False):
