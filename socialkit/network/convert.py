@@ -160,6 +160,18 @@ class Adjacency:
         K.neighbor_sum(self.indptr, self.indices, np.ascontiguousarray(x, dtype=np.float64), out)
         return out
 
+    def subgraph(self, keep: np.ndarray) -> Adjacency:
+        """The adjacency induced by the nodes where the boolean mask ``keep`` is True."""
+        keep = np.asarray(keep, dtype=bool)
+        rows = np.repeat(np.arange(self.n), self.degree)
+        on = keep[rows] & keep[self.indices]
+        new_id = np.cumsum(keep) - 1
+        n_keep = int(keep.sum())
+        indptr = np.zeros(n_keep + 1, dtype=np.int64)
+        np.cumsum(np.bincount(new_id[rows[on]], minlength=n_keep), out=indptr[1:])
+        indices = new_id[self.indices[on]].astype(self.indices.dtype)
+        return Adjacency(indptr, indices, self.nodes[keep], self.self_loops, self.symmetrized)
+
     def csr(self) -> sp.csr_array:
         """The 0/1 adjacency as a (writeable, independent) ``scipy.sparse.csr_array``."""
         return sp.csr_array((np.ones(len(self.indices), dtype=np.float64), self.indices.copy(),
