@@ -67,7 +67,7 @@ def llm_slice(n: int = 12, model: Any = None, seed: int = 1996, steps: int = 1,
     simulated = sim.assign(PID=sim["source_row"].map(real["PID"]))
     report = sk.validate(simulated, real, questions=["selfLR", "vote"], on="source_row",
                          options={"selfLR": range(1, 8), "vote": [0, 1]}, covariates=["PID"],
-                         margin=0.5, n_boot=500, seed=seed, empty="skip")
+                         n_boot=500, seed=seed, empty="skip")
     G = sk.network.homophilous(pop, on="PID", mean_degree=4, homophily=0.8, seed=seed)
     start = sim.set_index("agent")["selfLR"].fillna(4)  # no valid first answer: the midpoint
     question = sk.scenarios.anes1996_questions()["selfLR"]
