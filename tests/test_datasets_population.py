@@ -40,7 +40,7 @@ def test_acs_counts_match_the_tables_universes():
     with pytest.raises(ValueError, match="targets disagree on the total"):
         pop = sk.Population.from_survey(pd.DataFrame({"sex": ["Male", "Female"],
                                                       "race_ethnicity": ["White", "Black"]}))
-        pop.rake({"sex": c["sex"], "race_ethnicity": c["race_ethnicity"]})
+        pop.rake({"sex": c["sex"], "race_ethnicity": c["race_ethnicity"]}, counts=True)
 
 
 def test_acs_joint_margins_are_consistent():

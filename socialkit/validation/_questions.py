@@ -116,7 +116,7 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
                                 f"answers such as {_preview(vals, 2)}); the validation metrics "
                                 "need closed answers: code the text into categories first")
             if ordinal is not True:
-                _same_scale(name, sim, real, what, tolerated=0.05)
+                _same_scale(name, sim, real, what, continuous=True)
                 return Spec(name, "numeric", (), True)
         try:
             options = sorted(_plain(v) for v in vals)
@@ -143,16 +143,26 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
 
 
 def _same_scale(name: str, sim: pd.Series, real: pd.Series, what: str,
-                tolerated: float = 0.0) -> None:
-    """Refuse simulated numbers outside the range of the real ones: another scale (0-1 vs 1-7).
+                continuous: bool = False) -> None:
+    """Refuse answers on another scale (0-1 against 1-7).
 
-    Closed (ordinal) answers allow none outside; continuous ones a share ``tolerated``."""
+    Closed (ordinal) answers: no simulated value may lie outside the range of the real ones.
+    Continuous answers may (a simulated 0 on a thermometer no respondent gave); they are refused
+    when the two ranges do not overlap, or when one side holds shares (fractions within 0-1)
+    while the other goes beyond 1.5."""
     s = sim.to_numpy(dtype=float, na_value=np.nan)
     r = real.to_numpy(dtype=float, na_value=np.nan)
     s, r = s[np.isfinite(s)], r[np.isfinite(r)]
     lo, hi = float(r.min()), float(r.max())
     outside = (s < lo) | (s > hi)
-    if outside.any() and outside.mean() > tolerated:
+    if continuous:
+        def shares(a, b):
+            return a.min() >= 0 and a.max() <= 1 and (a % 1 != 0).any() and b.max() > 1.5
+
+        wrong = s.max() < lo or s.min() > hi or shares(s, r) or shares(r, s)
+    else:
+        wrong = bool(outside.any())
+    if wrong:
         raise ValueError(
             f"{what} {name!r}: the simulated answers range {_plain(s.min())} to "
             f"{_plain(s.max())} but the real ones {_plain(lo)} to {_plain(hi)} "
