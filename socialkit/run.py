@@ -148,7 +148,16 @@ class Run:
         t = self.trajectory
         return int(t.loc[t["agent"] != AGGREGATE, "agent"].nunique())
 
-    def _variable(self, variable: str | None) -> str:
+    def variable_name(self, variable: str | None = None) -> str:
+        """The recorded variable a call means: ``variable`` checked, or the only one recorded.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> run = Run(pd.DataFrame({"step": [0], "agent": [0], "variable": "x", "value": [1.0]}))
+        >>> run.variable_name()
+        'x'
+        """
         known = self.variables or sorted(
             {v.rsplit(".", 1)[0] for v in self.trajectory["variable"].unique()})
         if variable is None:
@@ -161,7 +170,7 @@ class Run:
 
     def wide(self, variable: str | None = None) -> pd.DataFrame:
         """The per-agent values of ``variable`` as a step × agent table."""
-        variable = self._variable(variable)
+        variable = self.variable_name(variable)
         t = self.trajectory
         t = t[(t["variable"] == variable) & (t["agent"] != AGGREGATE)]
         if t.empty:
@@ -172,14 +181,14 @@ class Run:
     def final(self, variable: str | None = None) -> pd.Series:
         """Each agent's value of ``variable`` at the last recorded step (indexed by agent)."""
         w = self.wide(variable)
-        return w.iloc[-1].rename(self._variable(variable))
+        return w.iloc[-1].rename(self.variable_name(variable))
 
     def summary(self, variable: str | None = None) -> pd.DataFrame:
         """Per-step mean, sd, min and max of ``variable`` across agents.
 
         Works for per-agent and for summary-only recordings alike.
         """
-        variable = self._variable(variable)
+        variable = self.variable_name(variable)
         t = self.trajectory
         agg = t[(t["agent"] == AGGREGATE) & t["variable"].str.startswith(variable + ".")]
         if not agg.empty:
@@ -221,7 +230,7 @@ class Run:
         parts = [f"<div><strong>socialkit.Run</strong><table>{head}</table>",
                  f"<details open><summary>parameters</summary><table>{params}</table></details>"]
         try:
-            var = self._variable(None)
+            var = self.variable_name(None)
             s = self.summary(var)
             parts.append(f"<details open><summary>{html.escape(var)} by step (first and last)"
                          f"</summary>{pd.concat([s.head(1), s.tail(1)]).to_html(float_format='%.4g')}"

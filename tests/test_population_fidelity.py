@@ -89,7 +89,8 @@ def test_presentation(anes_pop, tmp_path):
     assert page.exists() and page.read_text().count("<h2>") >= 3
     target_fig = anes_pop.fidelity(sk.datasets.acs_targets(["education"])).figure()
     assert [t.type for t in target_fig.data] == ["bar", "bar", "bar"]
-    assert sk.plot.population_fidelity is not None
+    public = sk.plot.population_fidelity(rep)  # what rep.figure() draws, through the public name
+    assert isinstance(public, go.Figure) and public.to_dict() == rep.figure().to_dict()
 
 
 def test_plotly_stays_out_of_the_data_layer():

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socialkit._format import fmt
+
 __all__ = ["Codebook", "Variable", "codebook_names"]
 
 _FOLDER = Path(__file__).with_name("codebooks")
@@ -104,9 +106,7 @@ class Variable:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.3g}"
-    return str(value)
+    return fmt(value, digits=3)
 
 
 class Codebook:

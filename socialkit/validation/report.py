@@ -108,9 +108,9 @@ class ValidationReport:
 
     def figure(self, kind: str = "summary", **kwargs):
         """A plotly figure (see :func:`socialkit.plot.validation`)."""
-        from socialkit.plot._validation import validation
+        from socialkit import plot  # presentation layer, imported only when asked for
 
-        return validation(self, kind=kind, **kwargs)
+        return plot.validation(self, kind=kind, **kwargs)
 
     def margin(self, question: str) -> tuple[float, float] | None:
         """The TOST margin ``(low, high)`` used for ``question`` (in its units), or None."""
