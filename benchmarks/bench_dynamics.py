@@ -12,6 +12,11 @@ m = 5 held as a scipy.sparse matrix, and well-mixed), 100 steps each with ``reco
 each runs in a fresh process whose peak resident memory (graph, interpreter and all) is printed.
 Targets: under a minute and under 4 GB each.
 
+Part 3 (issue #13): discrete models stop at absorption. The voter model on 200 well-mixed agents
+reaches consensus within a few hundred sweeps; asked for 20,000 sweeps, it fills the remaining
+steps in one go. Printed: the time of the run, and the time of recording the same 20,000 steps
+one by one (what the loop did before), with their ratio.
+
 Run with ``.venv/bin/python benchmarks/bench_dynamics.py`` (needs the ``bench`` extra:
 ``pip install -e .[bench]``); ``--quick`` uses 20,000 agents and 200,000 for part 2.
 """
@@ -236,15 +241,62 @@ def part2(n: int, steps: int) -> list[dict]:
     return out
 
 
+def _step_by_step_fill(self, start, x):
+    """The loop before issue #13: after absorption, one recording (and progress tick) per step."""
+    from tqdm.auto import tqdm
+
+    for step in tqdm(range(start, self.steps + 1), disable=True):
+        self(step, x)
+
+
+def part3(steps: int = 20_000, n: int = 200) -> list[dict]:
+    from socialkit.dynamics._common import Recorder
+
+    x0 = [0] * (n // 2) + [1] * (n - n // 2)
+    sk.dynamics.voter(None, x0, steps=10, seed=0)  # compile
+    rows = []
+    for record in ("agents", "summary"):
+        times = {}
+        for how in ("fill", "step by step"):
+            original = Recorder.fill
+            if how == "step by step":
+                Recorder.fill = _step_by_step_fill
+            try:
+                t0 = time.perf_counter()
+                run = sk.dynamics.voter(None, x0, steps=steps, seed=1, record=record)
+                times[how] = time.perf_counter() - t0
+            finally:
+                Recorder.fill = original
+            if how == "fill":
+                reference = run
+            else:
+                assert run == reference, "filling must give the identical run"
+        at = reference.params["consensus_at"]
+        out = {"record": record, "steps": steps, "agents": n, "consensus_at": at,
+               "seconds": round(times["fill"], 4),
+               "seconds_step_by_step": round(times["step by step"], 4),
+               "speedup": round(times["step by step"] / times["fill"], 1)}
+        print(f"part 3: voter, {n} agents well mixed, {steps} sweeps, record={record!r}: "
+              f"consensus at step {at}; {times['fill']:.3f} s (step by step after consensus: "
+              f"{times['step by step']:.3f} s, {out['speedup']}x); identical runs")
+        rows.append(out)
+    print(json.dumps(rows))
+    return rows
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    p.add_argument("--absorption", action="store_true", help="part 3 only")
     p.add_argument("--one", nargs=4, metavar=("MODEL", "GRAPH", "N", "STEPS"),
                    help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.one:
         model, graph, n, steps = args.one
         one(model, graph, int(n), int(steps))
+        return
+    if args.absorption:
+        part3()
         return
     import numba
 
@@ -254,6 +306,7 @@ def main(argv=None) -> None:
     n1, n2 = (20_000, 200_000) if args.quick else (100_000, 1_000_000)
     part1(n1, peer_sweeps=2 if args.quick else 3, ndlib_iterations=1)
     part2(n2, 100)
+    part3()
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import socialkit as sk
 anes = sk.datasets.load("anes1996")
 pop = sk.Population.from_survey(anes, codebook="anes1996")  # labelled answers
 # self-placement 1 (extremely liberal) .. 7 (extremely conservative), spread within its step
-codes = sk.Population.from_survey(anes).column("selfLR")
+codes = pop.codes("selfLR")
 rng = np.random.default_rng(0)
 opinions = ((codes - 1) / 6 + rng.uniform(-1 / 12, 1 / 12, len(codes))).clip(0, 1)
 # friends resemble each other in party identification
@@ -219,7 +219,7 @@ change the number of large camps? What else changes? (Hint: count the groups of 
     code("""
 anes = sk.datasets.load("anes1996")
 pop = sk.Population.from_survey(anes, codebook="anes1996")
-codes = sk.Population.from_survey(anes).column("selfLR")
+codes = pop.codes("selfLR")
 rng = np.random.default_rng(0)
 opinions = ((codes - 1) / 6 + rng.uniform(-1 / 12, 1 / 12, len(codes))).clip(0, 1)
 G = sk.network.homophilous(pop, on="PID", mean_degree=8, homophily=0.6, seed=1)

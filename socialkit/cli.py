@@ -25,7 +25,7 @@ def quickstart(seed: int = 1996, epsilon: float = 0.2, steps: int = 200, m: int 
 
     pop = sk.Population.from_survey(sk.datasets.load("anes1996"))
     G = sk.network.barabasi_albert(m=m, seed=seed, population=pop)
-    opinions = (pop.column("selfLR") - 1) / 6  # 1 extremely liberal ... 7 extremely conservative
+    opinions = (pop.codes("selfLR") - 1) / 6  # 1 extremely liberal ... 7 extremely conservative
     run = sk.dynamics.deffuant(G, opinions=opinions, epsilon=epsilon, mu=0.5, steps=steps,
                                seed=seed)
     return {"population": pop, "graph": G, "opinions": opinions, "run": run,
@@ -67,7 +67,7 @@ def llm_slice(n: int = 12, model: Any = None, seed: int = 1996, steps: int = 1,
     simulated = sim.assign(PID=sim["source_row"].map(real["PID"]))
     report = sk.validate(simulated, real, questions=["selfLR", "vote"], on="source_row",
                          options={"selfLR": range(1, 8), "vote": [0, 1]}, covariates=["PID"],
-                         margin=0.5, n_boot=500, seed=seed, empty="skip")
+                         n_boot=500, seed=seed, empty="skip")
     G = sk.network.homophilous(pop, on="PID", mean_degree=4, homophily=0.8, seed=seed)
     start = sim.set_index("agent")["selfLR"].fillna(4)  # no valid first answer: the midpoint
     question = sk.scenarios.anes1996_questions()["selfLR"]
@@ -94,7 +94,7 @@ def demo(out: str | Path = "socialkit-demo", seed: int = 1996, epsilon: float = 
     pop, G, run, fp, cl = (res[k] for k in ("population", "graph", "run", "paradox", "clusters"))
     t_classic = time.perf_counter() - t0
     out = Path(out)
-    run.to_parquet(out / "run")
+    run.to_parquet(out / "run", overwrite=True)
     sections: list[tuple[str, object]] = [
         ("Population", pop),
         ("Network: Barabási–Albert over the respondents", fp.to_frame()),
@@ -124,7 +124,7 @@ def demo(out: str | Path = "socialkit-demo", seed: int = 1996, epsilon: float = 
         t1 = time.perf_counter()
         lres = llm_slice(n=llm_agents, model=model, seed=seed, cache=cache)
         rep, lrun, sim = lres["report"], lres["run"], lres["simulated"]
-        lrun.to_parquet(out / "llm_run")
+        lrun.to_parquet(out / "llm_run", overwrite=True)
         table = rep.table.set_index("question")
         answers = sim.attrs["answers"]
         usage = lrun.provenance["usage"]

@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 
+from socialkit._format import fmt
+
 __all__ = ["Param", "Schema", "model"]
 
 _MISSING = object()
@@ -81,8 +83,8 @@ class Param:
             return f"one of {list(self.choices)}"
         if self.type is bool:
             return "True or False"
-        lo = "-inf" if self.low is None else _fmt(self.low)
-        hi = "inf" if self.high is None else _fmt(self.high)
+        lo = "-inf" if self.low is None else fmt(self.low)
+        hi = "inf" if self.high is None else fmt(self.high)
         left = "(" if (self.low is None or self.low_open) else "["
         right = ")" if (self.high is None or self.high_open) else "]"
         kind = "integer in " if self.type is int else ""
@@ -129,10 +131,6 @@ class Param:
         if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
             raise self._fail(given, "is out of range")
         return value
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,16 @@ class Run:
         t = self.trajectory
         return int(t.loc[t["agent"] != AGGREGATE, "agent"].nunique())
 
-    def _variable(self, variable: str | None) -> str:
+    def variable_name(self, variable: str | None = None) -> str:
+        """The recorded variable a call means: ``variable`` checked, or the only one recorded.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> run = Run(pd.DataFrame({"step": [0], "agent": [0], "variable": "x", "value": [1.0]}))
+        >>> run.variable_name()
+        'x'
+        """
         known = self.variables or sorted(
             {v.rsplit(".", 1)[0] for v in self.trajectory["variable"].unique()})
         if variable is None:
@@ -161,7 +170,7 @@ class Run:
 
     def wide(self, variable: str | None = None) -> pd.DataFrame:
         """The per-agent values of ``variable`` as a step × agent table."""
-        variable = self._variable(variable)
+        variable = self.variable_name(variable)
         t = self.trajectory
         t = t[(t["variable"] == variable) & (t["agent"] != AGGREGATE)]
         if t.empty:
@@ -172,14 +181,14 @@ class Run:
     def final(self, variable: str | None = None) -> pd.Series:
         """Each agent's value of ``variable`` at the last recorded step (indexed by agent)."""
         w = self.wide(variable)
-        return w.iloc[-1].rename(self._variable(variable))
+        return w.iloc[-1].rename(self.variable_name(variable))
 
     def summary(self, variable: str | None = None) -> pd.DataFrame:
         """Per-step mean, sd, min and max of ``variable`` across agents.
 
         Works for per-agent and for summary-only recordings alike.
         """
-        variable = self._variable(variable)
+        variable = self.variable_name(variable)
         t = self.trajectory
         agg = t[(t["agent"] == AGGREGATE) & t["variable"].str.startswith(variable + ".")]
         if not agg.empty:
@@ -221,7 +230,7 @@ class Run:
         parts = [f"<div><strong>socialkit.Run</strong><table>{head}</table>",
                  f"<details open><summary>parameters</summary><table>{params}</table></details>"]
         try:
-            var = self._variable(None)
+            var = self.variable_name(None)
             s = self.summary(var)
             parts.append(f"<details open><summary>{html.escape(var)} by step (first and last)"
                          f"</summary>{pd.concat([s.head(1), s.tail(1)]).to_html(float_format='%.4g')}"
@@ -231,8 +240,20 @@ class Run:
         return "".join(parts) + "</div>"
 
     # ---- persistence ------------------------------------------------------------------------
-    def to_parquet(self, folder: str | Path) -> Path:
+    def to_parquet(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the run to ``folder`` (trajectory.parquet, events.parquet, run.json).
+
+        Parameters
+        ----------
+        folder : str or path
+            Created when absent. A path to an existing file, or a folder already holding a
+            run, raises ``FileExistsError`` (unless ``overwrite=True`` for a run folder).
+        overwrite : bool
+            Replace a run already written there.
+
+        Returns
+        -------
+        Path
 
         Examples
         --------
@@ -243,31 +264,122 @@ class Run:
         True
         """
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise FileExistsError(f"Run.to_parquet: {folder} is an existing file; a run is "
+                                  "written to a folder (trajectory.parquet, events.parquet, "
+                                  "run.json): give a folder path")
+        if (folder / "run.json").exists() and not overwrite:
+            raise FileExistsError(f"Run.to_parquet: {folder} already holds a run (run.json); "
+                                  "pass overwrite=True to replace it, or choose another folder")
         folder.mkdir(parents=True, exist_ok=True)
         self.trajectory.to_parquet(folder / "trajectory.parquet", index=False)
         self.events.to_parquet(folder / "events.parquet", index=False)
-        meta = {"format": 1, "model": self.model, "seed": self.seed,
+        meta = {"format": _FORMAT, "model": self.model, "seed": self.seed,
                 "params": _jsonable(self.params), "provenance": _jsonable(self.provenance)}
         (folder / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
         return folder
 
     @classmethod
     def read_parquet(cls, folder: str | Path) -> Run:
-        """Read a run written by :meth:`to_parquet`."""
+        """Read a run written by :meth:`to_parquet`.
+
+        A missing folder raises ``FileNotFoundError``; anything else that is not an intact run
+        folder (a file path, a foreign or damaged folder: no or unreadable run.json, missing
+        keys, missing or corrupt Parquet files, wrong columns) raises one ``ValueError`` naming
+        the folder and what is wrong.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> Run.read_parquet(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ... holds no socialkit run: run.json is missing (Run.to_parquet writes ...)
+        """
         folder = Path(folder)
+        what = f"Run.read_parquet: {folder}"
+        if not folder.exists():
+            raise FileNotFoundError(f"{what} does not exist")
+        if not folder.is_dir():
+            raise ValueError(f"{what} is a file, not a run folder; give the folder that "
+                             "Run.to_parquet wrote (it holds run.json, trajectory.parquet and "
+                             "events.parquet)")
         if not (folder / "run.json").exists():
-            raise ValueError(f"{folder} holds no socialkit run (run.json missing)")
-        meta = json.loads((folder / "run.json").read_text())
-        return cls(pd.read_parquet(folder / "trajectory.parquet"),
-                   pd.read_parquet(folder / "events.parquet"), params=meta["params"],
-                   seed=meta["seed"], provenance=meta["provenance"], model=meta["model"])
+            raise ValueError(f"{what} holds no socialkit run: run.json is missing (Run.to_parquet "
+                             "writes run.json, trajectory.parquet and events.parquet)")
+        try:
+            meta = json.loads((folder / "run.json").read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ValueError(f"{what}: run.json is damaged (not valid JSON: {err})") from None
+        if not isinstance(meta, dict):
+            raise ValueError(f"{what}: run.json is not a socialkit run description (a JSON "
+                             f"{type(meta).__name__}, not an object)")
+        lacking = [k for k in ("format", "model", "seed", "params", "provenance") if k not in meta]
+        if lacking:
+            raise ValueError(f"{what}: run.json lacks {lacking}; it was not written by "
+                             "Run.to_parquet")
+        if meta["format"] != _FORMAT:
+            raise ValueError(f"{what}: run.json has format {meta['format']!r}; this socialkit "
+                             f"reads format {_FORMAT}")
+        frames = {}
+        for name in ("trajectory", "events"):
+            path = folder / f"{name}.parquet"
+            if not path.exists():
+                raise ValueError(f"{what}: {name}.parquet is missing")
+            try:
+                frames[name] = pd.read_parquet(path)
+            except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... on damage
+                raise ValueError(f"{what}: {name}.parquet is damaged and cannot be read "
+                                 f"({type(err).__name__}: {err})") from None
+        try:
+            return cls(frames["trajectory"], frames["events"], params=meta["params"],
+                       seed=meta["seed"], provenance=meta["provenance"], model=meta["model"])
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{what}: {err}") from None
+
+    def equals(self, other: Run, provenance: bool = False) -> bool:
+        """Same content: model, seed, params, variables, trajectory and events.
+
+        Provenance (package versions, timestamps, timing, usage) is not content: two identical
+        reruns are equal. ``provenance=True`` also compares it, leaving out timestamps and
+        timings (keys ``timestamp``, ``created``, ``seconds``, ``elapsed``, ``duration``).
+        ``run == other`` is ``run.equals(other)``.
+
+        Examples
+        --------
+        >>> import socialkit as sk, networkx as nx
+        >>> a = sk.dynamics.voter(nx.cycle_graph(6), [0, 1] * 3, steps=5, seed=1)
+        >>> b = sk.dynamics.voter(nx.cycle_graph(6), [0, 1] * 3, steps=5, seed=1)
+        >>> a.provenance["timestamp"] = "2000-01-01T00:00:00+00:00"
+        >>> a.equals(b), a == b, a.equals(b, provenance=True)
+        (True, True, True)
+        """
+        if not isinstance(other, Run):
+            raise TypeError(f"Run.equals compares with a Run, got {type(other).__name__}")
+        same = (self.model == other.model and self.seed == other.seed
+                and _jsonable(self.params) == _jsonable(other.params)
+                and self.variables == other.variables
+                and self.trajectory.equals(other.trajectory) and self.events.equals(other.events))
+        if same and provenance:
+            same = _stable(_jsonable(self.provenance)) == _stable(_jsonable(other.provenance))
+        return bool(same)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Run):
             return NotImplemented
-        return (self.model == other.model and self.seed == other.seed
-                and _jsonable(self.params) == _jsonable(other.params)
-                and _jsonable(self.provenance) == _jsonable(other.provenance)
-                and self.trajectory.equals(other.trajectory) and self.events.equals(other.events))
+        return self.equals(other)
 
     __hash__ = None
+
+
+_FORMAT = 1
+_VOLATILE = {"timestamp", "created", "seconds", "elapsed", "duration"}
+
+
+def _stable(x: Any) -> Any:
+    """A JSON value without its timestamps and timings (at any depth)."""
+    if isinstance(x, dict):
+        return {k: _stable(v) for k, v in x.items() if k not in _VOLATILE}
+    if isinstance(x, list):
+        return [_stable(v) for v in x]
+    return x

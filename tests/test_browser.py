@@ -156,7 +156,6 @@ def test_widgets_notebook_slider_and_run_change_the_plot(lab, browser, tmp_path)
     from selenium.webdriver.common.keys import Keys
 
     url, token = lab
-    t0 = time.monotonic()
     browser.get(f"{url}/lab/tree/{NOTEBOOK.name}?reset&token={token}")
     _wait(lambda: (browser.execute_script(JS_STATE) or {}).get("status") == "idle", 90,
           "the notebook's kernel to be idle")
@@ -199,4 +198,3 @@ def test_widgets_notebook_slider_and_run_change_the_plot(lab, browser, tmp_path)
     # explore, run panel, population builder, network view, the paper figure
     assert len(plots) == 5, f"{len(plots)} plotly outputs"
     browser.save_screenshot(str(tmp_path / "9_page.png"))
-    assert time.monotonic() - t0 < 110

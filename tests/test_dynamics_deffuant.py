@@ -106,7 +106,7 @@ def test_input_not_mutated_and_inputs_by_name_or_series(ba):
 
 
 def test_population_column_well_mixed(anes):
-    pop = sk.Population.from_survey(anes)
+    pop = sk.Population.from_survey(anes, codebook=False)
     opinions = (pop.column("selfLR") - 1) / 6
     run = sk.dynamics.deffuant(None, opinions, epsilon=0.3, steps=50, seed=1, record=50)
     assert run.final().index.tolist() == pop.df["agent"].tolist()

@@ -115,3 +115,58 @@ def test_voter_rejects_non_integer_and_negative():
 def test_majority_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         sk.dynamics.majority_rule(nx.path_graph(3), [0, 1, 1], **kwargs)
+
+
+# ---- absorption and the size of a recording (issue 13) --------------------------------------
+from socialkit.dynamics._common import Recorder  # noqa: E402
+
+
+@pytest.mark.parametrize("record", ["agents", 3, "summary"])
+@pytest.mark.parametrize("states", [None, ["a", "b"]])
+def test_fill_records_exactly_what_stepping_would(record, states):
+    agents = np.arange(4)
+    x0, x1 = np.array([0, 1, 1, 0]), np.array([1, 1, 1, 1])
+    stepped, filled = (Recorder(record, agents, 10, "v", states=states) for _ in range(2))
+    for rec in (stepped, filled):
+        rec(0, x0)
+        rec(1, x0)
+        rec(2, x1)
+    for step in range(3, 11):
+        stepped(step, x1)
+    filled.fill(3, x1)
+    a, b = stepped.trajectory(), filled.trajectory()
+    order = ["step", "agent", "variable"]
+    pd_sorted = [t.sort_values(order, kind="stable").reset_index(drop=True) for t in (a, b)]
+    assert pd_sorted[0].equals(pd_sorted[1])
+
+
+@pytest.mark.parametrize("model", [sk.dynamics.voter, sk.dynamics.majority_rule,
+                                   sk.dynamics.sznajd])
+def test_discrete_models_stop_at_consensus_with_identical_results(model):
+    G = nx.complete_graph(12)
+    x0 = [0] * 4 + [1] * 8
+    long = model(G, x0, steps=5000, seed=4)
+    at = long.params["consensus_at"]
+    assert at is not None and at < 5000
+    short = model(G, x0, steps=at, seed=4)
+    t = long.trajectory
+    assert t[t["step"] <= at].reset_index(drop=True).equals(short.trajectory)
+    tail = long.wide().loc[at:]
+    assert (tail.nunique() == 1).all() and len(tail) == 5000 - at + 1
+    assert long.steps.tolist() == list(range(5001))
+
+
+def test_cascade_absorption_fills_the_remaining_steps():
+    G = nx.path_graph(5)
+    run = sk.dynamics.independent_cascade(G, [0], p=1.0, steps=1000, seed=0)
+    at = run.params["absorbed_at"]
+    assert at is not None and at <= 6
+    assert run.steps.tolist() == list(range(1001))
+    assert run.summary("state")["n_active"].iloc[-1] == 5
+
+
+@pytest.mark.parametrize("record", ["agents", "summary"])
+def test_impossible_recordings_are_refused_before_allocating(record):
+    with pytest.raises(ValueError, match=r"steps=1000000000000 with record='.*' would record "
+                                         r"about .* rows .* more than this machine's memory"):
+        sk.dynamics.voter(nx.cycle_graph(10), [0, 1] * 5, steps=10**12, record=record)

@@ -1,5 +1,6 @@
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 import socialkit as sk
@@ -65,6 +66,25 @@ def test_friedkin_johnsen_reaches_closed_form():
                                        self_weight=0.2, steps=400, record=400)
     assert run.final().to_numpy() == pytest.approx(expected, abs=1e-10)
     assert run.final().std() > 0.01  # persistent disagreement, not consensus
+    # the diagonal of L goes straight into stubbornness= (array, Series by agent, attribute)
+    same = sk.dynamics.friedkin_johnsen(G, x0, stubbornness=lam, weight="w", self_weight=0.2,
+                                        steps=400, record=400)
+    assert same.trajectory.equals(run.trajectory)  # (seeds differ: drawn when not given)
+    by_agent = sk.dynamics.friedkin_johnsen(G, x0, stubbornness=pd.Series(lam, index=list(G)),
+                                            weight="w", self_weight=0.2, steps=400, record=400)
+    assert by_agent.final().to_numpy() == pytest.approx(expected, abs=1e-10)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"stubbornness": [0.5] * 3, "agent_stubbornness": [0.5] * 4}, ValueError, "not both"),
+    ({"stubbornness": [0.5, 1.5, 0.5, 0.5]}, ValueError, "stubbornness 1.5 at node 1 is outside"),
+    ({"stubbornness": [0.5] * 3}, ValueError, "expected 4 values"),
+    ({"stubbornness": None}, TypeError, "stubbornness must be a number in"),
+    ({"stubbornness": 2.0}, ValueError, "stubbornness"),
+])
+def test_friedkin_johnsen_bad_stubbornness(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        sk.dynamics.friedkin_johnsen(nx.path_graph(4), [0.0, 0.2, 0.4, 1.0], steps=2, **kwargs)
 
 
 def test_friedkin_johnsen_limits():

@@ -143,7 +143,7 @@ def test_polarization_on_a_graph():
     G.add_node(999, block=0)  # isolated node: no neighbourhood, left out of the correlation
     opinion = {v: (1.0 if G.nodes[v]["block"] else -1.0) + 0.1 * (v % 5) for v in G}
     nx.set_node_attributes(G, opinion, "opinion")
-    p = net.polarization("opinion", G)
+    p = net.polarization(G, "opinion")
     assert p.assortativity == pytest.approx(
         nx.numeric_assortativity_coefficient(G, "opinion"), abs=1e-9)
     means = {v: np.mean([opinion[u] for u in G[v]]) for v in G if G.degree(v)}
@@ -151,9 +151,9 @@ def test_polarization_on_a_graph():
     assert p.neighbor_correlation == pytest.approx(np.corrcoef(own, list(means.values()))[0, 1])
     assert p.neighbor_correlation > 0.8
     nodes = list(G)
-    as_series = net.polarization(pd.Series(opinion).sample(frac=1, random_state=0), G)
-    as_array = net.polarization([opinion[v] for v in nodes], G)
-    as_dict = net.polarization(opinion, G)
+    as_series = net.polarization(G, pd.Series(opinion).sample(frac=1, random_state=0))
+    as_array = net.polarization(G, [opinion[v] for v in nodes])
+    as_dict = net.polarization(G, opinion)
     assert as_series == as_array == as_dict == p
 
 
@@ -162,9 +162,9 @@ def test_polarization_bad_input():
     with pytest.raises(ValueError, match="needs G"):
         net.polarization("opinion")
     with pytest.raises(ValueError, match="3 values for 4 nodes"):
-        net.polarization([0.1, 0.2, 0.3], G)
+        net.polarization(G, [0.1, 0.2, 0.3])
     with pytest.raises(ValueError, match=r"2 of 4 nodes have no value in 'op', e.g. \[2, 3\]"):
-        net.polarization(pd.Series({0: 0.1, 1: 0.2}, name="op"), G)
+        net.polarization(G, pd.Series({0: 0.1, 1: 0.2}, name="op"))
     with pytest.raises(ValueError, match="missing or NaN on 1 of 3"):
         net.polarization([0.1, np.nan, 0.3])
     with pytest.raises(TypeError, match="not numeric"):
@@ -176,9 +176,66 @@ def test_polarization_bad_input():
     with pytest.raises(TypeError, match="values must be"):
         net.polarization(3.0)
     with pytest.raises(ValueError, match="no edges"):
-        net.polarization([1.0, 2.0], nx.empty_graph(2))
+        net.polarization(nx.empty_graph(2), [1.0, 2.0])
     with pytest.raises(ValueError, match="G is directed"):
-        net.polarization([1.0, 2.0], nx.DiGraph([(0, 1)]))
+        net.polarization(nx.DiGraph([(0, 1)]), [1.0, 2.0])
     nx.set_node_attributes(G, {0: 1.0}, "op")
     with pytest.raises(ValueError, match="'op' is missing or NaN on 3 of 4 nodes"):
-        net.polarization("op", G)
+        net.polarization(G, "op")
+
+
+def test_polarization_old_argument_order_warns_and_agrees():
+    G = nx.path_graph(4)
+    x = [0.0, 0.1, 0.9, 1.0]
+    with pytest.warns(DeprecationWarning, match=r"pass the graph first, polarization\(G, values\)"):
+        old = net.polarization(x, G)
+    assert old == net.polarization(G, x)
+    with pytest.raises(TypeError, match="G must be a networkx graph or None, got str"):
+        net.polarization("G", [1.0, 2.0])
+    with pytest.raises(TypeError, match="values are missing"):
+        net.polarization(G)
+
+
+def _facebook100_like():
+    # two dorms and 10 students whose dorm is not recorded (code 0, as in Facebook100); the
+    # unrecorded students are all friends with each other, which inflates assortativity
+    G = nx.Graph()
+    dorm = {i: 1 + (i % 2) for i in range(20)} | {i: 0 for i in range(20, 30)}
+    G.add_nodes_from((v, {"dorm": d, "year": float(d)}) for v, d in dorm.items())
+    G.add_edges_from((u, v) for u in range(20) for v in range(u + 1, 20) if (u + v) % 3 == 0)
+    G.add_edges_from((u, v) for u in range(20, 30) for v in range(u + 1, 30))
+    G.add_edges_from((u, u - 20) for u in range(20, 30))
+    return G
+
+
+def test_missing_codes_are_left_out_and_change_the_answer():
+    G = _facebook100_like()
+    with_code = net.homophily(G, "dorm")
+    without = net.homophily(G, "dorm", missing=0)
+    assert with_code.assortativity > 0.3 and without.assortativity < 0.1
+    assert (without.nodes, without.excluded) == (20, 10) and with_code.excluded == 0
+    assert 0 not in set(without.groups["group"])
+    sub = G.subgraph(range(20))
+    assert without.assortativity == pytest.approx(
+        nx.attribute_assortativity_coefficient(sub, "dorm"))
+    assert net.homophily(G, "dorm", missing=[0, 99]).assortativity == without.assortativity
+    num = net.homophily(G, "year", kind="numeric", missing=0.0)
+    assert num.assortativity == pytest.approx(
+        nx.numeric_assortativity_coefficient(sub, "year"))
+    pol = net.polarization(G, "year", missing=0)
+    assert pol.excluded == 10 and pol.n == 20 and pol.mean == pytest.approx(1.5)
+    assert net.polarization(G, "year").mean < 1.5  # the code 0 counted as an opinion
+    assert net.polarization([1.0, -9, 2.0, None], missing=-9).n == 2
+
+
+def test_missing_codes_bad_input():
+    G = _facebook100_like()
+    with pytest.raises(ValueError, match="'dorm' is on no node once the missing codes "
+                                         r"\[0, 1, 2\] are left out"):
+        net.homophily(G, "dorm", missing=[0, 1, 2])
+    with pytest.raises(TypeError, match="missing= takes a value or a list"):
+        net.homophily(G, "dorm", missing=[[0]])
+    H = nx.Graph([(0, 1), (1, 2)])
+    nx.set_node_attributes(H, {0: "a", 1: 0, 2: "b"}, "g")
+    with pytest.raises(ValueError, match="no edge joins two nodes with a value of 'g'"):
+        net.homophily(H, "g", missing=0)

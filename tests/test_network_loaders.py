@@ -111,3 +111,78 @@ def test_snap_email_file_matches_the_dataset_loader():
     assert G.number_of_edges() == 16064
     D = net.from_edgelist(path, directed=True)
     assert D.number_of_edges() == ref.number_of_edges()
+
+
+# ---- one reader for every file kind (issue 13) ---------------------------------------------
+def test_read_dispatches_by_suffix(tmp_path):
+    G = nx.karate_club_graph()
+    nx.write_gml(G, tmp_path / "karate.gml")
+    nx.write_graphml(G, tmp_path / "karate.graphml")
+    nx.write_gml(G, tmp_path / "karate.gml.gz")
+    pd.DataFrame(list(G.edges()), columns=["source", "target"]).to_csv(tmp_path / "k.csv",
+                                                                      index=False)
+    for name in ("karate.gml", "karate.graphml", "karate.gml.gz", "k.csv"):
+        H = sk.network.read(tmp_path / name)
+        assert (H.number_of_nodes(), H.number_of_edges()) == (34, 78), name
+        assert H.graph["source"].endswith(name) and H.graph["duplicate_edges"] == 0
+    assert sk.network.read(tmp_path / "karate.gml").nodes["0"]["club"] == "Mr. Hi"
+    assert sk.network.read(tmp_path / "k.csv", directed=True).is_directed()
+
+
+def test_read_collapses_multigraphs_and_counts_it(tmp_path):
+    M = nx.MultiGraph([(0, 1), (0, 1), (1, 2), (2, 2)])
+    nx.write_gml(M, tmp_path / "multi.gml")
+    G = sk.network.read(tmp_path / "multi.gml")
+    assert not G.is_multigraph() and G.number_of_edges() == 3
+    assert (G.graph["duplicate_edges"], G.graph["self_loops"]) == (1, 1)
+    D = nx.DiGraph([(0, 1)])
+    nx.write_graphml(D, tmp_path / "d.graphml")
+    assert not sk.network.read(tmp_path / "d.graphml", directed=False).is_directed()
+
+
+@pytest.mark.parametrize(("content", "name", "error", "message"), [
+    (None, "nope.gml", FileNotFoundError, "no file at"),
+    ("graph [ node [ id 0 ", "broken.gml", ValueError, "could not be read as GML"),
+    ("<?xml version='1.0'?><graphml><graph", "broken.graphml", ValueError,
+     "could not be read as GRAPHML"),
+])
+def test_read_bad_files(tmp_path, content, name, error, message):
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    with pytest.raises(error, match=message):
+        sk.network.read(tmp_path / name)
+
+
+def test_read_bad_arguments(tmp_path):
+    nx.write_gml(nx.path_graph(3), tmp_path / "p.gml")
+    with pytest.raises(TypeError, match="options \\['weight'\\] apply to edge lists only"):
+        sk.network.read(tmp_path / "p.gml", weight="w")
+    with pytest.raises(ValueError, match="holds an undirected graph but directed=True"):
+        sk.network.read(tmp_path / "p.gml", directed=True)
+    with pytest.raises(ValueError, match="is a folder"):
+        sk.network.read(tmp_path)
+    with pytest.raises(TypeError, match="must be a file path"):
+        sk.network.read(nx.path_graph(3))
+
+
+@pytest.mark.parametrize("name", ["graph.gml", "graph.txt"])
+def test_from_edgelist_points_gml_files_to_read(tmp_path, name):
+    nx.write_gml(nx.path_graph(3), tmp_path / name)
+    with pytest.raises(ValueError, match=r"is a GML file, not an edge list; read it with "
+                                         r"socialkit.network.read"):
+        sk.network.from_edgelist(tmp_path / name)
+
+
+def test_empty_graphs_raise_the_same_error_everywhere():
+    G = nx.Graph()
+    calls = {"summary": lambda: sk.network.summary(G),
+             "homophily": lambda: sk.network.homophily(G, "x"),
+             "polarization": lambda: sk.network.polarization(G, []),
+             "friendship_paradox": lambda: sk.network.friendship_paradox(G),
+             "neighbor_means": lambda: sk.network.neighbor_means(G),
+             "deffuant": lambda: sk.dynamics.deffuant(G, []),
+             "network": lambda: sk.plot.network(G),
+             "degree_distribution": lambda: sk.plot.degree_distribution(G)}
+    for where, call in calls.items():
+        with pytest.raises(ValueError, match=rf"^{where}: the graph .*has no nodes"):
+            call()

@@ -124,7 +124,7 @@ def test_by_mapping_population_frame_and_graph(run):
 
 def test_by_keeps_category_order_and_bins_numbers(anes):
     pop = sk.Population.from_survey(anes, codebook="anes1996")
-    op = (sk.Population.from_survey(anes).column("selfLR") - 1) / 6
+    op = (pop.codes("selfLR") - 1) / 6
     r = sk.dynamics.deffuant(None, op, epsilon=0.2, steps=3, seed=0)
     names = [t.name for t in sk.plot.trajectories(r, by="PID", population=pop).data
              if t.showlegend]

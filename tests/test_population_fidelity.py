@@ -9,7 +9,7 @@ from socialkit.population import FidelityReport, Population
 
 @pytest.fixture(scope="module")
 def anes_pop(anes):
-    return Population.from_survey(sk.datasets.acs_recode(anes))
+    return Population.from_survey(sk.datasets.acs_recode(anes), codebook=False)
 
 
 def test_against_targets_hand_example():
@@ -89,7 +89,8 @@ def test_presentation(anes_pop, tmp_path):
     assert page.exists() and page.read_text().count("<h2>") >= 3
     target_fig = anes_pop.fidelity(sk.datasets.acs_targets(["education"])).figure()
     assert [t.type for t in target_fig.data] == ["bar", "bar", "bar"]
-    assert sk.plot.population_fidelity is not None
+    public = sk.plot.population_fidelity(rep)  # what rep.figure() draws, through the public name
+    assert isinstance(public, go.Figure) and public.to_dict() == rep.figure().to_dict()
 
 
 def test_plotly_stays_out_of_the_data_layer():
@@ -97,7 +98,7 @@ def test_plotly_stays_out_of_the_data_layer():
     import sys
 
     code = ("import sys, socialkit as sk; pop = sk.Population.from_survey("
-            "sk.datasets.load('anes1996')); pop.rake({'vote': {0.0: .5, 1.0: .5}}); "
+            "sk.datasets.load('anes1996')); pop.rake({'vote': {'Clinton': .5, 'Dole': .5}}); "
             "pop.fidelity(pop); pop.synthesize(10, seed=0); pop.personas(); "
             "print('plotly' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -84,9 +84,23 @@ def test_roles_and_missing_phrase():
     pop = Population.from_survey(df, codebook=cb)
     a, b = pop.personas()
     assert a.text == "About me: age: 30.\nMy views: trust: High.\nMy circumstances: town: Oslo."
-    assert b.personal_identity == "My views: trust: unknown."
+    assert b.personal_identity == ""  # a missing value without a phrase is left out
     tmpl = "[life context]\n$I live in $town."
     assert pop.personas(template=tmpl)[1].life_context == "I live in somewhere unnamed."
+    two = "[personal identity]\n$I am $age. Trust is $trust to $me. Bye."
+    assert pop.personas(template=two)[1].personal_identity == "I am 31. Bye."
+    assert "unknown" not in " ".join(p.text for p in pop.personas(template=two))
+
+
+def test_declared_missing_codes_become_missing():
+    cb = {"name": "t", "missing_codes": [], "variables": {
+        "party": {"label": "party", "values": {"1": "Left", "2": "Right", "9": "No answer"},
+                  "missing_codes": [9]},
+        "age": {"label": "age", "kind": "continuous", "missing_codes": [-1]}}}
+    pop = Population.from_survey(pd.DataFrame({"party": [1, 9], "age": [30, -1]}), codebook=cb)
+    assert pop.df["party"].isna().tolist() == [False, True]
+    assert pop.df["age"].isna().tolist() == [False, True]
+    assert pop.personas()[1].text == ""
 
 
 def test_phrases_with_pronouns():

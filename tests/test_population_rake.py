@@ -33,7 +33,7 @@ def test_hand_computed_two_by_two():
     cells = [("f", "y")] * 1 + [("f", "o")] * 2 + [("m", "y")] * 3 + [("m", "o")] * 4
     df = pd.DataFrame(cells, columns=["sex", "age"])
     pop = Population.from_survey(df)
-    raked, report = pop.rake({"sex": {"f": 5, "m": 5}, "age": {"y": 6, "o": 4}})
+    raked, report = pop.rake({"sex": {"f": 5, "m": 5}, "age": {"y": 6, "o": 4}}, counts=True)
     t = (-19 + math.sqrt(19 ** 2 + 4 * 60)) / 2
     expected = {("f", "y"): t, ("f", "o"): 5 - t, ("m", "y"): 6 - t, ("m", "o"): t - 1}
     got = raked.df.groupby(["sex", "age"])["weight"].sum()
@@ -89,7 +89,7 @@ def test_agrees_with_ipfn(anes_acs, acs):
     cols = ["age_group", "education", "income_group"]
     pop = Population.from_survey(anes_acs)
     targets = {c: acs[c] * 944 for c in cols}
-    raked, _ = pop.rake(targets, tol=1e-12)
+    raked, _ = pop.rake(targets, tol=1e-12, counts=True)
     seed = np.zeros([len(acs[c]) for c in cols])
     codes = [anes_acs[c].cat.codes.to_numpy() for c in cols]
     np.add.at(seed, tuple(codes), 1.0)
@@ -112,7 +112,8 @@ def test_codebook_labels_rake_directly(anes):
 
 def test_counts_set_the_total_and_mixed_shares_follow():
     df = pd.DataFrame({"a": list("xxyy"), "b": list("pqpq")})
-    raked, _ = Population.from_survey(df).rake({"a": {"x": 30, "y": 70}, "b": {"p": .5, "q": .5}})
+    raked, _ = Population.from_survey(df).rake({"a": {"x": 30, "y": 70}, "b": {"p": .5, "q": .5}},
+                                                 counts=True)
     assert float(raked.df["weight"].sum()) == pytest.approx(100.0)
 
 
@@ -163,7 +164,7 @@ def small():
     ("targets", "error", "message"),
     [
         ({"nope": {"a": 1}}, ValueError, "target column 'nope' is not in the population"),
-        ({"sex": {"f": 0.5}}, ValueError, "data category 'm' of column 'sex' is absent"),
+        ({"sex": {"f": 1.0}}, ValueError, "data category 'm' of column 'sex' is absent"),
         ({"sex": {"f": 0.4, "m": 0.4, "x": 0.2}}, ValueError,
          "target category 'x' of 'sex' is absent from the data"),
         ({"sex": {"f": 10, "m": 10}, "grp": {1: 10, 2: 20}}, ValueError,
@@ -185,7 +186,18 @@ def small():
 )
 def test_bad_targets(small, targets, error, message):
     with pytest.raises(error, match=message):
+        small.rake(targets, counts="disagree" in message)
+
+
+@pytest.mark.parametrize("total", [0.99, 1.2])
+def test_shares_that_do_not_sum_to_one_are_refused(small, total):
+    targets = {"sex": {"f": total / 2, "m": total / 2}}
+    with pytest.raises(ValueError, match=rf"targets for 'sex' sum to {total:g}, not 1.*counts=True"):
         small.rake(targets)
+    raked, _ = small.rake(targets, counts=True)  # explicit counts: the total is theirs
+    assert float(raked.df["weight"].sum()) == pytest.approx(total)
+    with pytest.raises(TypeError, match="counts must be True or False"):
+        small.rake(targets, counts="yes")
 
 
 def test_missing_values_in_a_raking_column():
@@ -249,7 +261,7 @@ def test_random_full_tables_reach_random_targets(seed, ka, kb, kc):
     targets = {col: pd.Series(rng.dirichlet(np.ones(k) * 2) + 0.01, index=range(k)) * 500
                for col, k in (("a", ka), ("b", kb), ("c", kc))}
     targets = {col: t * 500 / t.sum() for col, t in targets.items()}  # counts agreeing on 500
-    w, report = rake_weights(df, targets, w0)
+    w, report = rake_weights(df, targets, w0, counts=True)
     assert report.converged and w.sum() == pytest.approx(500)
     for col, t in targets.items():
         got = pd.Series(w).groupby(df[col]).sum()

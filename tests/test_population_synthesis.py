@@ -13,7 +13,8 @@ CORR_TOL = 0.03
 @pytest.fixture(scope="module")
 def source(anes):
     acs = sk.datasets.acs_targets(["age_group", "education"])
-    pop = Population.from_survey(sk.datasets.acs_recode(anes)[list(anes.columns) + ["age_group"]])
+    pop = Population.from_survey(sk.datasets.acs_recode(anes)[list(anes.columns) + ["age_group"]],
+                                 codebook=False)
     raked, _ = pop.rake({"age_group": acs["age_group"]})
     return raked  # non-uniform weights: synthesis must follow them
 

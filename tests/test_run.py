@@ -76,3 +76,69 @@ def test_run_bad_input(tmp_path):
     two = pd.concat([_traj(), _traj().assign(variable="other")])
     with pytest.raises(ValueError, match="several variables"):
         Run(two).final()
+
+
+# ---- damaged runs and content equality (issue 13) ------------------------------------------
+def _damage(folder, kind):
+    if kind == "json":
+        (folder / "run.json").write_text("{not json")
+    elif kind == "keys":
+        (folder / "run.json").write_text('{"model": "toy"}')
+    elif kind == "list":
+        (folder / "run.json").write_text("[1, 2]")
+    elif kind == "format":
+        (folder / "run.json").write_text((folder / "run.json").read_text().replace(
+            '"format": 1', '"format": 99'))
+    elif kind == "parquet":
+        (folder / "trajectory.parquet").write_bytes(b"PAR1 garbage")
+    elif kind == "no events":
+        (folder / "events.parquet").unlink()
+    elif kind == "columns":
+        pd.DataFrame({"x": [1]}).to_parquet(folder / "trajectory.parquet")
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("json", "run.json is damaged"), ("keys", r"run.json lacks \['format', 'seed'"),
+    ("list", "not a socialkit run description"), ("format", "format 99"),
+    ("parquet", "trajectory.parquet is damaged"), ("no events", "events.parquet is missing"),
+    ("columns", r"Run.trajectory lacks column"),
+])
+def test_read_parquet_names_the_damage(tmp_path, kind, message):
+    folder = Run(_traj()).to_parquet(tmp_path / "r")
+    _damage(folder, kind)
+    with pytest.raises(ValueError, match=message) as err:
+        Run.read_parquet(folder)
+    assert str(folder) in str(err.value)
+
+
+def test_read_parquet_on_a_file_or_nothing(tmp_path):
+    folder = Run(_traj()).to_parquet(tmp_path / "r")
+    with pytest.raises(ValueError, match="is a file, not a run folder"):
+        Run.read_parquet(folder / "run.json")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        Run.read_parquet(tmp_path / "nope")
+
+
+def test_to_parquet_refuses_to_clobber(tmp_path):
+    run = Run(_traj())
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(FileExistsError, match="is an existing file"):
+        run.to_parquet(tmp_path / "file.txt")
+    folder = run.to_parquet(tmp_path / "r")
+    with pytest.raises(FileExistsError, match="already holds a run.*overwrite=True"):
+        run.to_parquet(folder)
+    assert Run.read_parquet(run.to_parquet(folder, overwrite=True)) == run
+
+
+def test_identical_reruns_are_equal_despite_timestamps():
+    G = sk.network.watts_strogatz(30, 4, 0.1, seed=0)
+    a = sk.dynamics.voter(G, [0, 1] * 15, steps=5, seed=2)
+    b = sk.dynamics.voter(G, [0, 1] * 15, steps=5, seed=2)
+    a.provenance["timestamp"], b.provenance["timestamp"] = "2001-01-01", "2024-05-05"
+    assert a == b and a.equals(b) and a.equals(b, provenance=True)
+    b.provenance["socialkit"] = "0.0.0"
+    assert a.equals(b) and not a.equals(b, provenance=True)
+    c = sk.dynamics.voter(G, [0, 1] * 15, steps=5, seed=3)
+    assert a != c and not a.equals(c)
+    with pytest.raises(TypeError, match="compares with a Run"):
+        a.equals("run")

@@ -105,7 +105,9 @@ def pair():
 
 def test_validate_frames_and_columns(pair):
     sim, real = pair
-    with pytest.raises(TypeError, match="two DataFrames"):
+    with pytest.raises(TypeError, match="the simulated answers must be a DataFrame, a "
+                                        "socialkit.Run, a Population or a socialkit.ask result, "
+                                        "got Series"):
         sk.validate(sim["q"], real)
     with pytest.raises(ValueError, match="question column 'x' is not in the simulated and real"):
         sk.validate(sim, real, "x")
@@ -166,3 +168,79 @@ def test_validate_empty_groups_and_bad_pairing(pair):
         sk.validate(pd.concat([sim, sim.iloc[:1]]), real, "q", on="id")
     with pytest.raises(ValueError, match="no 'id' id appears in both"):
         sk.validate(sim.assign(id=sim["id"] + 100), real, "q", on="id")
+
+
+# ---- verdicts that cannot be misused (issue 13) --------------------------------------------
+def _vote(share, n=1000):
+    return pd.DataFrame({"vote": (np.arange(n) < share * n).astype(float)})
+
+
+def test_a_072_share_is_never_equivalent_to_050_by_default():
+    rep = sk.validate(_vote(0.72), _vote(0.50), "vote", n_boot=0)
+    assert rep.settings["margins"] == {"vote": 0.05}
+    assert not rep.table["equivalent"].iloc[0]
+    with pytest.warns(UserWarning, match=r"margin 0.5 for 'vote' is 50% of its scale's range"):
+        sk.validate(_vote(0.72), _vote(0.50), "vote", margin=0.5, n_boot=0)
+    close = sk.validate(_vote(0.51, 20000), _vote(0.50, 20000), "vote", n_boot=0)
+    assert close.table["equivalent"].iloc[0]
+
+
+def test_margins_are_per_question_in_its_units():
+    real = sk.datasets.load("anes1996")
+    rep = sk.validate(real, real, ["selfLR", "vote", "popul"], margin={"vote": 0.02}, n_boot=0)
+    assert rep.settings["margins"] == {"selfLR": 0.3, "vote": 0.02, "popul": None}
+    assert rep.margin("selfLR") == (-0.3, 0.3) and rep.margin("popul") is None
+    assert any("'popul': no equivalence test" in n for n in rep.notes)
+    with pytest.raises(ValueError, match="margin must be 'auto', a number"):
+        sk.validate(real, real, "selfLR", margin="wide")
+
+
+def test_small_groups_get_no_spread_verdict():
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"g": ["big"] * 400 + ["tiny"] * 2,
+                         "x": np.r_[rng.integers(1, 8, 400), [1, 7]].astype(float)})
+    sim = pd.DataFrame({"g": ["big"] * 400 + ["tiny"] * 2,
+                        "x": np.r_[rng.integers(3, 6, 400), [4, 4]].astype(float)})
+    rep = sk.validate(sim, real, "x", by="g", n_boot=200)
+    spread = rep.table.set_index("g")["spread"]
+    assert spread["big"] == "less varied" and spread["tiny"] == "too few to judge"
+    assert rep.table.set_index("g").loc["tiny", "variance_ratio"] == 0  # shown, not judged
+    assert rep.spread_counts()["too few to judge"] == 1
+    headline = rep.spread_headline()
+    assert "less varied in 1 of 2" in headline and "too few answers to judge in 1" in headline
+    with pytest.raises(ValueError, match="scales do not match"):  # real 3-5 cannot show it
+        sk.validate(real, sim, "x", by="g", n_boot=200)
+    more = sk.validate(real, sim, "x", by="g", n_boot=200, options={"x": list(range(1, 8))})
+    assert "more varied in 1 of 2" in more.spread_headline()
+    assert "Excess variance in 1 of 2" in more._repr_html_()
+    with pytest.raises(ValueError, match="min_n must be an integer of at least 2"):
+        sk.validate(sim, real, "x", min_n=1)
+
+
+def test_scales_that_do_not_match_raise():
+    real = sk.datasets.load("anes1996")[["selfLR"]]
+    sim = pd.DataFrame({"selfLR": np.linspace(0, 1, 50).round(1)})
+    with pytest.raises(ValueError, match=r"'selfLR': the simulated answers range 0.0 to 1.0 but "
+                                         r"the real ones 1.0 to 7.0 .*scales do not match"):
+        sk.validate(sim, real)
+    sk.validate(1 + 6 * sim, real, n_boot=0)  # mapped: fine
+    cont = pd.DataFrame({"t": np.linspace(0, 100, 200)})
+    with pytest.raises(ValueError, match="scales do not match"):
+        sk.validate(cont / 100, cont + 1)
+
+
+def test_validate_takes_a_run_and_an_ask_result():
+    G = sk.network.watts_strogatz(60, 4, 0.1, seed=0)
+    run = sk.dynamics.voter(G, [0, 1] * 30, steps=3, seed=0)
+    real = pd.DataFrame({"agent": range(60), "opinion": [0.0, 1.0] * 30})
+    rep = sk.validate(run, real, "opinion", on="agent", n_boot=0)
+    assert rep.table["n_simulated"].iloc[0] == 60 and rep.table["n_pairs"].iloc[0] == 60
+    res = sk.ask(["a farmer", "a nurse", "a teacher"],
+                 [sk.Choice("Vote?", ["Clinton", "Dole"], name="vote")],
+                 model=sk.llm.scripted(lambda m: "Dole" if "farmer" in m[0]["content"]
+                                       else "Clinton"), cache=False, progress=False)
+    truth = pd.DataFrame({"agent": [0, 1, 2], "vote": ["Dole", "Dole", "Clinton"]})
+    rep = sk.validate(res, truth, "vote", on="agent", n_boot=0)
+    assert rep.table["agreement"].iloc[0] == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="holds no per-agent values"):
+        sk.validate(sk.dynamics.voter(G, [0, 1] * 30, steps=3, record="summary"), real)

@@ -42,8 +42,8 @@ def test_sk_validate_is_the_function():
 
 def test_identical_frames_score_perfectly(frames):
     _, real = frames
-    rep = sk.validate(real, real, ["selfLR", "vote", "PID"], on="respondent", margin=0.3,
-                      n_boot=200)
+    rep = sk.validate(real, real, ["selfLR", "vote", "PID"], on="respondent",
+                      margin={"selfLR": 0.3}, n_boot=200)
     t = rep.table.set_index("question")
     assert (t["representativeness"] == 1).all() and (t["total_variation"] == 0).all()
     assert (t["js_distance"] == 0).all() and (t["ks"] == 0).all()
@@ -170,8 +170,8 @@ def test_default_questions_and_empty_skip(frames):
 
 def test_tidy_and_html_and_figures(frames):
     sim, real = frames
-    rep = sk.validate(sim, real, ["selfLR", "vote"], by="vote", covariates="PID", margin=0.5,
-                      n_boot=200)
+    rep = sk.validate(sim, real, ["selfLR", "vote"], by="vote", covariates="PID",
+                      margin={"selfLR": 0.5, "vote": 0.05}, n_boot=200)
     assert isinstance(rep, ValidationReport) and "2 questions" in repr(rep)
     tidy = rep.tidy()
     assert list(tidy.columns) == ["question", "vote", "covariate", "metric", "value"]
@@ -195,7 +195,7 @@ def test_tidy_and_html_and_figures(frames):
 
 def test_html_without_margin_or_collapse(frames):
     _, real = frames
-    page = sk.validate(real, real, "selfLR", n_boot=100)._repr_html_()
+    page = sk.validate(real, real, "selfLR", n_boot=100, margin=None)._repr_html_()
     assert "no evidence that the simulated spread differs" in page
     assert "pass <code>margin=</code>" in page and "not evidence" in page
 

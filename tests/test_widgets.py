@@ -95,7 +95,7 @@ def test_explore_auto_and_bad_arguments():
 def test_explore_on_anes_shows_more_clusters_as_epsilon_shrinks(anes):
     pop = sk.Population.from_survey(anes)
     rng = np.random.default_rng(0)
-    op = ((pop.column("selfLR") - 1) / 6 + rng.uniform(-1 / 12, 1 / 12, len(pop))).clip(0, 1)
+    op = ((pop.codes("selfLR") - 1) / 6 + rng.uniform(-1 / 12, 1 / 12, len(pop))).clip(0, 1)
     ex = sk.widgets.explore(sk.dynamics.deffuant, G=None, opinions=op, steps=40, seed=1)
     counts = []
     for eps in (0.4, 0.2, 0.1):

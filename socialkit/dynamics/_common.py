@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
+import os
 import warnings
 from collections.abc import Iterable, Mapping
 
@@ -16,7 +17,19 @@ from socialkit.dynamics._measures import clusters
 from socialkit.run import AGGREGATE, Run, provenance
 
 __all__ = ["make_rng", "initial_values", "agent_values", "codes", "seed_states", "diffuse",
-           "Recorder", "clusters"]
+           "Recorder", "clusters", "BYTES_PER_ROW", "memory_limit"]
+
+#: peak bytes per trajectory row while recording and building the DataFrame (step, agent,
+#: variable, value, and the copy made by the final concatenation)
+BYTES_PER_ROW = 48
+
+
+def memory_limit() -> int:
+    """Bytes a recording may use: the machine's physical memory (16 GiB where unknown)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        return 16 * 2**30
 
 
 def make_rng(seed) -> tuple[np.random.Generator, int]:
@@ -148,15 +161,28 @@ def diffuse(name: str, net: Net, x: np.ndarray, labels: list[str], steps: int, r
     rec(0, x)
     n_initial = int(np.count_nonzero(x))
     absorbed_at = None if alive else 0
-    for step in tqdm(range(1, steps + 1), disable=not progress, desc=name, unit="step"):
-        if absorbed_at is None and not update():
+    if absorbed_at == 0:
+        rec.fill(1, x)
+    for step in tqdm(range(1, steps + 1) if absorbed_at is None else (), disable=not progress,
+                     desc=name, unit="step"):
+        if not update():
             absorbed_at = step
         rec(step, x)
+        if absorbed_at is not None:  # absorbed: the remaining steps repeat the state
+            rec.fill(step + 1, x)
+            break
     params = {"steps": steps, "record": record, "states": labels, "n_agents": net.n,
               "n_edges": net.n_edges(), "well_mixed": net.well_mixed,
               "n_initial": n_initial,
               "absorbed_at": absorbed_at}
     return rec, params
+
+
+def _objects(value: str, n: int) -> pd.Series:
+    """``n`` copies of a string as an object column (Run's dtype), without string inference."""
+    arr = np.empty(n, dtype=object)
+    arr.fill(value)
+    return pd.Series(arr, dtype=object, copy=False)
 
 
 _STATIC_PROVENANCE: dict | None = None
@@ -181,6 +207,11 @@ class Recorder:
     summary rows (agent -1) ``<variable>.mean``, ``.sd``, ``.min`` and ``.max`` at every step when
     ``record="summary"``. Categorical variables (``states`` = one label per code) always get, at
     every step, ``<variable>.n_<label>`` (count) and ``<variable>.share_<label>`` (share).
+
+    Before anything is recorded, the size of the trajectory is estimated (rows times
+    ``BYTES_PER_ROW``); a run that could not fit in the machine's memory (:func:`memory_limit`)
+    raises ``ValueError`` naming ``steps`` and ``record``. :meth:`fill` records the steps after
+    an absorbing state in one go.
     """
 
     def __init__(self, record, agents: np.ndarray, steps: int, variable: str,
@@ -196,6 +227,7 @@ class Recorder:
                              f"got {record!r}")
         self.every, self.agents, self.steps, self.variable = every, agents, steps, variable
         self.states = states
+        self._check_size()
         self.agent_steps: list[int] = []
         self.agent_values: list[np.ndarray] = []
         self.summary_steps: list[int] = []
@@ -206,6 +238,37 @@ class Recorder:
             self.stat_names = ([f"{variable}.n_{s}" for s in states]
                                + [f"{variable}.share_{s}" for s in states])
 
+    def _check_size(self) -> None:
+        n_stats = (2 * len(self.states) if self.states is not None
+                   else 4 if self.every is None else 0)
+        agent_steps = 0 if self.every is None else self.steps // self.every + 2
+        rows = agent_steps * len(self.agents) + (self.steps + 1) * n_stats
+        need, limit = rows * BYTES_PER_ROW, memory_limit()
+        if need > limit:
+            raise ValueError(
+                f"steps={self.steps} with record={self._record_text()} would record about "
+                f"{rows:.3g} trajectory rows ({need / 2**30:.3g} GiB), more than this machine's "
+                f"memory ({limit / 2**30:.3g} GiB); use fewer steps, record every k-th step "
+                "(record=k) or record='summary'")
+
+    def _record_text(self) -> str:
+        return ("'summary'" if self.every is None else "'agents'" if self.every == 1
+                else str(self.every))
+
+    def fill(self, start: int, x: np.ndarray) -> None:
+        """Record ``x`` unchanged at every step from ``start`` to the last (absorbed state)."""
+        if start > self.steps:
+            return
+        steps = np.arange(start, self.steps + 1, dtype=np.int64)
+        if self.every is not None:
+            picked = steps[(steps % self.every == 0) | (steps == self.steps)]
+            if len(picked):
+                self.agent_steps.extend(picked.tolist())
+                self.agent_values.append(np.tile(np.asarray(x, dtype=float), len(picked)))
+        if self.states is not None or self.every is None:
+            self.summary_steps.extend(steps.tolist())
+            self.summary_values.append(np.tile(self._summary_row(x), len(steps)))
+
     def wants_agents(self, step: int) -> bool:
         return self.every is not None and (step % self.every == 0 or step == self.steps)
 
@@ -213,18 +276,20 @@ class Recorder:
         if self.wants_agents(step):
             self.agent_steps.append(step)
             self.agent_values.append(np.asarray(x, dtype=float).copy())
+        if self.states is not None or self.every is None:
+            self.summary_steps.append(step)
+            self.summary_values.append(self._summary_row(x))
+
+    def _summary_row(self, x: np.ndarray) -> np.ndarray:
         if self.states is not None:
             counts = np.bincount(x, minlength=len(self.states)).astype(float)
-            self.summary_steps.append(step)
-            self.summary_values.append(np.concatenate([counts, counts / len(x)]))
-        elif self.every is None:
-            self.summary_steps.append(step)
-            stats = np.array([x.mean(), x.std(), x.min(), x.max()], float)
-            if np.isnan(stats[0]):  # agents without a value yet (LLM runs): over the others
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    stats = np.array([np.nanmean(x), np.nanstd(x), np.nanmin(x), np.nanmax(x)])
-            self.summary_values.append(stats)
+            return np.concatenate([counts, counts / len(x)])
+        stats = np.array([x.mean(), x.std(), x.min(), x.max()], float)
+        if np.isnan(stats[0]):  # agents without a value yet (LLM runs): over the others
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                stats = np.array([np.nanmean(x), np.nanstd(x), np.nanmin(x), np.nanmax(x)])
+        return stats
 
     def trajectory(self) -> pd.DataFrame:
         parts = []
@@ -233,14 +298,15 @@ class Recorder:
             parts.append(pd.DataFrame({
                 "step": np.repeat(np.asarray(self.agent_steps, dtype=np.int64), n),
                 "agent": np.tile(np.asarray(self.agents, dtype=np.int64), len(self.agent_steps)),
-                "variable": self.variable, "value": np.concatenate(self.agent_values)}))
+                "variable": _objects(self.variable, n * len(self.agent_steps)),
+                "value": np.concatenate(self.agent_values)}))
         if self.summary_steps:
             k = len(self.stat_names)
             parts.append(pd.DataFrame({
                 "step": np.repeat(np.asarray(self.summary_steps, dtype=np.int64), k),
                 "agent": np.int64(AGGREGATE),
-                "variable": np.tile(np.asarray(self.stat_names, dtype=object),
-                                    len(self.summary_steps)),
+                "variable": pd.Series(np.tile(np.asarray(self.stat_names, dtype=object),
+                                              len(self.summary_steps)), dtype=object, copy=False),
                 "value": np.concatenate(self.summary_values)}))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 

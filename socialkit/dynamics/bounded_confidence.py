@@ -257,6 +257,9 @@ def hegselmann_krause(G, opinions, *, epsilon: float = 0.2, steps: int = 50,
                     converged_at = step - 1
                 x, out = out, x
         rec(step, x)
+        if converged_at is not None:  # a fixed point: the remaining steps repeat it
+            rec.fill(step + 1, x)
+            break
     params = {"epsilon": epsilon, "steps": steps, "record": record, "n_agents": net.n,
               "n_edges": net.n_edges(), "well_mixed": net.well_mixed,
               "converged_at": converged_at}

@@ -96,12 +96,16 @@ def _loop(name, net, x, steps, record, progress, update):
     rec = Recorder(record, net.nodes, steps, "opinion")
     rec(0, x)
     consensus_at = 0 if x.min() == x.max() else None
-    for step in tqdm(range(1, steps + 1), disable=not progress, desc=name, unit="sweep"):
-        if consensus_at is None:  # consensus is absorbing: nothing left to copy
-            update()
-            if x.min() == x.max():
-                consensus_at = step
+    if consensus_at == 0:
+        rec.fill(1, x)
+    for step in tqdm(range(1, steps + 1) if consensus_at is None else (), disable=not progress,
+                     desc=name, unit="sweep"):
+        update()
         rec(step, x)
+        if x.min() == x.max():  # consensus is absorbing: the remaining steps repeat it
+            consensus_at = step
+            rec.fill(step + 1, x)
+            break
     return rec, {"steps": steps, "record": record, "n_agents": net.n, "n_edges": net.n_edges(),
                  "well_mixed": net.well_mixed, "consensus_at": consensus_at}
 

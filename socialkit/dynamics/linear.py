@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
@@ -130,12 +132,7 @@ def degroot(G, opinions, *, weight: str | None = None, self_weight: float = 0.0,
     return _linear("degroot", G, opinions, weight, self_weight, steps, seed, record, progress)
 
 
-@model(
-    Param("stubbornness", float, 0.5, low=0, high=1,
-          doc="weight on one's initial opinion (0: DeGroot, 1: never moves)"),
-    _SELF, _STEPS,
-)
-def friedkin_johnsen(G, opinions, *, stubbornness: float = 0.5, agent_stubbornness=None,
+def friedkin_johnsen(G, opinions, *, stubbornness=0.5, agent_stubbornness=None,
                      weight: str | None = None, self_weight: float = 0.0, steps: int = 100,
                      seed: int | None = None, record="agents", progress: bool = False):
     """Friedkin–Johnsen model: averaging anchored to each agent's initial opinion.
@@ -154,10 +151,12 @@ def friedkin_johnsen(G, opinions, *, stubbornness: float = 0.5, agent_stubbornne
     G : networkx.Graph or scipy.sparse matrix
     opinions : array-like, str, Series or mapping
         Initial opinions, any finite numbers.
-    stubbornness : float
-        The same stubbornness for every agent (schema parameter).
+    stubbornness : float, array-like, str, Series or mapping
+        The diagonal of ``L``: one number for every agent (the schema parameter), or one
+        stubbornness in [0, 1] per agent (array in ``list(G)`` order, node attribute name, or
+        Series / mapping by agent id).
     agent_stubbornness : array-like, str, Series or mapping, optional
-        One stubbornness in [0, 1] per agent; overrides ``stubbornness``.
+        The same per-agent stubbornness under its older name (not both).
     weight, self_weight, steps, seed, record, progress
         As in :func:`degroot`.
 
@@ -170,9 +169,34 @@ def friedkin_johnsen(G, opinions, *, stubbornness: float = 0.5, agent_stubbornne
     --------
     >>> import networkx as nx, socialkit as sk
     >>> run = sk.dynamics.friedkin_johnsen(nx.path_graph(2), [0.0, 1.0],
-    ...                                    agent_stubbornness=[1.0, 0.5], steps=60)
+    ...                                    stubbornness=[1.0, 0.5], steps=60)
     >>> [round(float(v), 6) for v in run.final()]  # x1 = 0.5 * 1 + 0.5 * x0
     [0.0, 0.5]
     """
+    if not isinstance(stubbornness, numbers.Real) or isinstance(stubbornness, bool):
+        if agent_stubbornness is not None:
+            raise ValueError("friedkin_johnsen: give per-agent stubbornness once, as "
+                             "stubbornness= (agent_stubbornness= is its older name), not both")
+        if isinstance(stubbornness, bool) or stubbornness is None:
+            raise TypeError(f"friedkin_johnsen: stubbornness must be a number in [0, 1] or one "
+                            f"per agent, got {stubbornness!r}")
+        stubbornness, agent_stubbornness = 0.5, stubbornness
+    return _friedkin_johnsen(G, opinions, stubbornness=stubbornness,
+                             agent_stubbornness=agent_stubbornness, weight=weight,
+                             self_weight=self_weight, steps=steps, seed=seed, record=record,
+                             progress=progress)
+
+
+@model(
+    Param("stubbornness", float, 0.5, low=0, high=1,
+          doc="weight on one's initial opinion (0: DeGroot, 1: never moves)"),
+    _SELF, _STEPS,
+)
+def _friedkin_johnsen(G, opinions, *, stubbornness: float = 0.5, agent_stubbornness=None,
+                      weight: str | None = None, self_weight: float = 0.0, steps: int = 100,
+                      seed: int | None = None, record="agents", progress: bool = False):
     return _linear("friedkin_johnsen", G, opinions, weight, self_weight, steps, seed, record,
                    progress, stubbornness, agent_stubbornness)
+
+
+friedkin_johnsen.schema = _friedkin_johnsen.schema

@@ -15,7 +15,7 @@ from socialkit.network.generators import (
     watts_strogatz,
 )
 from socialkit.network.homophily import Homophily, homophily
-from socialkit.network.loaders import from_edgelist
+from socialkit.network.loaders import from_edgelist, read
 from socialkit.network.polarization import Polarization, esteban_ray, polarization
 from socialkit.network.stats import FriendshipParadox, friendship_paradox, neighbor_means
 from socialkit.network.summary import NetworkSummary, degree_distribution, summary
@@ -25,7 +25,7 @@ __all__ = [
     "erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block", "powerlaw_cluster",
     "configuration", "homophilous",
     # loaders and conversion
-    "from_edgelist", "to_csr",
+    "from_edgelist", "read", "to_csr",
     # statistics
     "summary", "NetworkSummary", "degree_distribution", "friendship_paradox", "FriendshipParadox",
     "neighbor_means", "homophily", "Homophily", "polarization", "Polarization", "esteban_ray",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from socialkit.network._attrs import categorical_attribute, numeric_attribute
+from socialkit.network._attrs import as_float, categorical_codes, node_values, restrict
 from socialkit.network.convert import adjacency
 
 __all__ = ["Homophily", "homophily", "numeric_assortativity"]
@@ -30,9 +30,11 @@ class Homophily:
         Per group: ``group, nodes, share, tie_ends, within, between, homophily_index,
         inbreeding, ei_index`` (categorical only).
     nodes, edges : int
-        Size of the simple undirected graph used.
+        Size of the simple undirected graph used (without the nodes left out as missing).
     symmetrized : bool
         Whether a directed graph was symmetrised.
+    excluded : int
+        Nodes left out because their value is missing (``missing=``).
 
     Examples
     --------
@@ -52,6 +54,7 @@ class Homophily:
     nodes: int
     edges: int
     symmetrized: bool
+    excluded: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """The per-group table (categorical) or a one-row table (numeric)."""
@@ -64,8 +67,9 @@ class Homophily:
                 f"{self.assortativity:.4f}, E-I {self.ei_index:.4f})")
 
     def _repr_html_(self) -> str:
+        left = f", {self.excluded} nodes left out as missing" if self.excluded else ""
         head = (f"<div><strong>Homophily on {html.escape(str(self.attribute))}</strong> "
-                f"({self.kind}; {self.nodes} nodes, {self.edges} edges)<br>assortativity "
+                f"({self.kind}; {self.nodes} nodes, {self.edges} edges{left})<br>assortativity "
                 f"{self.assortativity:.4f}")
         if self.kind == "categorical":
             head += f", E&ndash;I index {self.ei_index:.4f}"
@@ -74,7 +78,7 @@ class Homophily:
 
 
 def homophily(G, attribute: str, kind: str = "categorical", *,
-              directed: str = "error") -> Homophily:
+              directed: str = "error", missing=None) -> Homophily:
     """How much ties join nodes that are alike on ``attribute``.
 
     Computed on the simple undirected graph (self-loops left out), each edge counted from both
@@ -102,6 +106,10 @@ def homophily(G, attribute: str, kind: str = "categorical", *,
         Integer codes (e.g. department numbers) are categories unless ``kind="numeric"``.
     directed : {"error", "symmetrize"}
         A directed graph raises ``ValueError`` unless ``"symmetrize"`` (ties wherever u->v or v->u).
+    missing : value or list of values, optional
+        Codes that mean "missing" (Facebook100 codes a missing dorm or year as 0). Nodes with
+        such a value, or with none, are left out with their ties (``excluded`` counts them).
+        Without it a missing value raises ``ValueError``.
 
     Returns
     -------
@@ -119,6 +127,10 @@ def homophily(G, attribute: str, kind: str = "categorical", *,
     {'group': ['a', 'b'], 'within': [2, 2], 'between': [1, 1]}
     >>> [round(float(v), 4) for v in h.groups["homophily_index"]]
     [0.6667, 0.6667]
+    >>> nx.set_node_attributes(G, {0: 0, 1: 0, 2: "b", 3: "b"}, "dorm")  # 0 = not recorded
+    >>> h = homophily(G, "dorm", missing=0)
+    >>> h.nodes, h.edges, h.excluded
+    (2, 1, 2)
     """
     where = "homophily"
     if kind not in ("categorical", "numeric"):
@@ -126,11 +138,16 @@ def homophily(G, attribute: str, kind: str = "categorical", *,
     adj = adjacency(G, where, directed)
     if adj.n_edges == 0:
         raise ValueError(f"{where}: the graph has no edges")
+    adj, values, excluded = restrict(adj, node_values(G, adj.nodes, attribute, where, missing),
+                                     missing, where)
+    if adj.n_edges == 0:
+        raise ValueError(f"{where}: no edge joins two nodes with a value of {attribute!r} once "
+                         f"the {excluded} nodes with a missing value are left out")
     if kind == "numeric":
-        x = numeric_attribute(G, adj.nodes, attribute, where)
+        x = as_float(values, adj.nodes, attribute, where)
         return Homophily(attribute, kind, numeric_assortativity(adj, x), float("nan"), None,
-                         adj.n, adj.n_edges, adj.symmetrized)
-    codes, cats = categorical_attribute(G, adj.nodes, attribute, where)
+                         adj.n, adj.n_edges, adj.symmetrized, excluded)
+    codes, cats = categorical_codes(values, adj.nodes, attribute, where)
     k = len(cats)
     d = adj.degree
     same = np.repeat(codes, d) == codes[adj.indices]  # per edge end: same group?
@@ -155,7 +172,7 @@ def homophily(G, attribute: str, kind: str = "categorical", *,
         "between": ends - within, "homophily_index": h_index, "inbreeding": inbreeding,
         "ei_index": group_ei})
     return Homophily(attribute, kind, r, float((external - internal) / (external + internal)),
-                     groups, adj.n, adj.n_edges, adj.symmetrized)
+                     groups, adj.n, adj.n_edges, adj.symmetrized, excluded)
 
 
 def numeric_assortativity(adj, x: np.ndarray) -> float:

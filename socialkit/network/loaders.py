@@ -11,16 +11,46 @@ import pandas as pd
 
 from socialkit.network._build import _no_gc
 
-__all__ = ["from_edgelist"]
+__all__ = ["from_edgelist", "read"]
 
 _SELF_LOOPS = ("keep", "drop")
 _MULTI = ("merge", "count", "error")
+_GML = (".gml",)
+_GRAPHML = (".graphml", ".xml")
+
+
+def _format(path: Path) -> str | None:
+    """``"gml"`` or ``"graphml"`` from the suffix (``.gz``/``.bz2`` allowed) or the first bytes."""
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2")]
+    last = suffixes[-1] if suffixes else ""
+    if last in _GML:
+        return "gml"
+    if last in _GRAPHML:
+        return "graphml"
+    if path.suffix.lower() in (".gz", ".bz2", ".parquet"):
+        return None
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512).lstrip().lower()
+    except OSError:
+        return None
+    if head.startswith(b"<?xml") or b"<graphml" in head:
+        return "graphml"
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip() and not ln.startswith(b"#")]
+    if lines and (lines[0].startswith(b"graph [") or lines[0] == b"graph"
+                  or lines[0].startswith(b"creator")):
+        return "gml"
+    return None
 
 
 def _read(path: Path) -> pd.DataFrame:
     suffixes = [s.lower() for s in path.suffixes]
     if not path.exists():
         raise FileNotFoundError(f"from_edgelist: no file at {path}")
+    kind = _format(path)
+    if kind is not None:
+        raise ValueError(f"from_edgelist: {path} is a {kind.upper()} file, not an edge list; "
+                         f"read it with socialkit.network.read({str(path)!r})")
     if suffixes and suffixes[-1] == ".parquet":
         return pd.read_parquet(path)
     if ".csv" in suffixes:
@@ -206,3 +236,82 @@ def _attach_nodes(G, table, node_id: str) -> None:
             G.add_node(node, **clean)
     G.graph["isolated_nodes_added"] = G.number_of_nodes() - before
     G.graph["nodes_without_attributes"] = sum(1 for node in G if node not in records)
+
+
+def read(path, *, directed: bool | None = None, **options) -> nx.Graph:
+    """Read a network file, choosing the reader by its suffix.
+
+    - ``.gml`` (GML, e.g. Netzschleuder, Facebook100 conversions) and ``.graphml`` / ``.xml``
+      (GraphML), optionally gzipped: read with networkx, node and edge attributes kept. GML
+      nodes are named by their ``label`` (by their ``id`` when they have no label). A
+      multigraph is collapsed to a simple graph; ``G.graph["duplicate_edges"]`` counts the
+      parallel edges merged (and ``self_loops`` the self-loops kept), as for edge lists.
+    - anything else is an edge list read by :func:`from_edgelist` (``.csv``, ``.tsv``,
+      ``.parquet``, or whitespace-separated text); ``**options`` go to it.
+
+    Parameters
+    ----------
+    path : str or path
+    directed : bool, optional
+        Edge lists: build a ``DiGraph`` (default False). GML / GraphML: the file says whether it
+        is directed; ``directed=False`` makes an undirected graph of it, ``True`` refuses an
+        undirected file.
+    **options
+        Passed to :func:`from_edgelist` (edge lists only).
+
+    Returns
+    -------
+    networkx.Graph or DiGraph
+        With ``G.graph["source"]`` = the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, networkx as nx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nx.write_gml(nx.path_graph(3), folder / "path.gml")
+    >>> G = read(folder / "path.gml")
+    >>> sorted(G.edges()), G.graph["duplicate_edges"]
+    ([('0', '1'), ('1', '2')], 0)
+    >>> (folder / "edges.csv").write_text("source,target\\n1,2\\n2,3\\n")
+    22
+    >>> read(folder / "edges.csv").number_of_edges()
+    2
+    """
+    where = "socialkit.network.read"
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{where}: path must be a file path, got {type(path).__name__}")
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{where}: no file at {path}")
+    if path.is_dir():
+        raise ValueError(f"{where}: {path} is a folder; give a network file")
+    kind = _format(path)
+    if kind is None:
+        return from_edgelist(path, directed=bool(directed), **options)
+    if options:
+        raise TypeError(f"{where}: options {sorted(options)} apply to edge lists only; {path} "
+                        f"is {kind.upper()}")
+    try:
+        if kind == "gml":
+            try:
+                G = nx.read_gml(path)
+            except nx.NetworkXError as err:
+                if "label" not in str(err):
+                    raise
+                G = nx.read_gml(path, label="id")
+        else:
+            G = nx.read_graphml(path)
+    except (nx.NetworkXError, ValueError, SyntaxError, KeyError) as err:
+        raise ValueError(f"{where}: {path} could not be read as {kind.upper()}: {err}") from None
+    duplicates = 0
+    if G.is_multigraph():
+        simple = nx.DiGraph(G) if G.is_directed() else nx.Graph(G)
+        duplicates = G.number_of_edges() - simple.number_of_edges()
+        G = simple
+    if directed is True and not G.is_directed():
+        raise ValueError(f"{where}: {path} holds an undirected graph but directed=True")
+    if directed is False and G.is_directed():
+        G = G.to_undirected()
+    G.graph.update(source=str(path), raw_edges=G.number_of_edges() + duplicates,
+                   self_loops=nx.number_of_selfloops(G), duplicate_edges=duplicates)
+    return G

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from socialkit.network._attrs import value_vector
+from socialkit.network._attrs import as_float, raw_values, restrict
 from socialkit.network.convert import adjacency
 from socialkit.network.homophily import numeric_assortativity
 from socialkit.params import Param
@@ -25,7 +27,8 @@ _AUTO_BINS = 10
 class Polarization:
     """Polarization statistics of a set of opinions (see :func:`polarization`).
 
-    ``assortativity`` and ``neighbor_correlation`` are ``None`` without a graph.
+    ``assortativity`` and ``neighbor_correlation`` are ``None`` without a graph; ``excluded``
+    counts the values left out as missing (``missing=``).
 
     Examples
     --------
@@ -42,6 +45,7 @@ class Polarization:
     alpha: float
     assortativity: float | None = None
     neighbor_correlation: float | None = None
+    excluded: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """The numbers as a one-column DataFrame."""
@@ -102,9 +106,13 @@ def esteban_ray(values, alpha: float = 1.0, bins="auto") -> tuple[float, int]:
     return float((pi ** (1 + alpha) * dist).sum()), int(len(y))
 
 
-def polarization(values, G=None, *, alpha: float = 1.0, bins="auto",
-                 directed: str = "error") -> Polarization:
+def polarization(G=None, values=None, *, alpha: float = 1.0, bins="auto",
+                 directed: str = "error", missing=None) -> Polarization:
     """How polarized opinions are, and with a graph how much like-minded nodes cluster.
+
+    The graph comes first, as in every statistic (``polarization(G, "opinion")``); without a
+    graph pass the values alone (``polarization(values)``). The old order
+    ``polarization(values, G)`` still works with a ``DeprecationWarning``.
 
     - ``variance``: population variance (ddof 0) around ``mean``.
     - ``bimodality``: Sarle's bimodality coefficient ``(g^2 + 1) / (k + 3 (n-1)^2 / ((n-2)(n-3)))``
@@ -119,18 +127,21 @@ def polarization(values, G=None, *, alpha: float = 1.0, bins="auto",
 
     Parameters
     ----------
-    values : array-like, Series, mapping or str
-        Numeric opinions. With ``G``: one per node in the graph's node order, a Series / mapping
-        indexed by node, or the name of a node attribute.
     G : networkx.Graph, optional
         The network for the echo-chamber statistics (simple undirected graph; self-loops left
         out).
+    values : array-like, Series, mapping or str
+        Numeric opinions. With ``G``: one per node in the graph's node order, a Series / mapping
+        indexed by node, or the name of a node attribute.
     alpha : float
         Esteban–Ray identification parameter in [0, 1.6].
     bins : "auto", None or int
         Grouping for Esteban–Ray.
     directed : {"error", "symmetrize"}
         A directed ``G`` raises ``ValueError`` unless ``"symmetrize"``.
+    missing : value or list of values, optional
+        Codes meaning "missing": those values (and NaN / absent ones) are left out, with their
+        nodes and ties; ``excluded`` counts them. Without it a missing value raises.
 
     Returns
     -------
@@ -143,13 +154,27 @@ def polarization(values, G=None, *, alpha: float = 1.0, bins="auto",
     (0.25, 0.951, 0.25)
     >>> import networkx as nx
     >>> G = nx.Graph([(0, 1), (1, 2), (3, 4), (4, 5), (2, 3)])
-    >>> round(polarization([0, 0, 0, 1, 1, 1], G).assortativity, 4)
+    >>> round(polarization(G, [0, 0, 0, 1, 1, 1]).assortativity, 4)
     0.6
+    >>> polarization(G, [0, 0, -9, 1, 1, 1], missing=-9).excluded
+    1
     """
+    G, values = _graph_first(G, values)
     where = "polarization"
     alpha = _ALPHA.validate(alpha)
     adj = None if G is None else adjacency(G, where, directed)
-    x, _ = value_vector(values, G, None if adj is None else adj.nodes, where)
+    raw, index, name = raw_values(values, G, None if adj is None else adj.nodes, where, missing)
+    excluded = 0
+    if adj is not None:
+        adj, raw, excluded = restrict(adj, raw, missing, where)
+        index = adj.nodes
+    elif missing is not None:
+        keep = [v is not None and v == v for v in raw]
+        excluded = len(raw) - sum(keep)
+        raw = [v for v, k in zip(raw, keep, strict=True) if k]
+        index = np.asarray(index)[np.asarray(keep, dtype=bool)] if len(raw) else np.asarray([])
+    x = as_float(raw, np.asarray(index), name, where,
+                 "node attribute" if isinstance(values, str) else "values")
     n = len(x)
     if n == 0:
         raise ValueError(f"{where}: no values")
@@ -174,4 +199,22 @@ def polarization(values, G=None, *, alpha: float = 1.0, bins="auto",
             nbr_corr = float(np.corrcoef(own, local)[0, 1])
     return Polarization(n=n, mean=float(x.mean()), variance=var, bimodality=bc, esteban_ray=er,
                         er_groups=groups, alpha=alpha, assortativity=assort,
-                        neighbor_correlation=nbr_corr)
+                        neighbor_correlation=nbr_corr, excluded=excluded)
+
+
+def _graph_first(G, values):
+    """``(G, values)`` from the graph-first call, the values-only call or the old order."""
+    if G is None or isinstance(G, nx.Graph):
+        if values is None:
+            raise TypeError("polarization(G, values): values are missing (an array, a Series "
+                            "or mapping by node, or a node attribute name)")
+        return G, values
+    if isinstance(values, nx.Graph):
+        warnings.warn("polarization(values, G) is deprecated: pass the graph first, "
+                      "polarization(G, values), like every other statistic",
+                      DeprecationWarning, stacklevel=3)
+        return values, G
+    if values is None:
+        return None, G  # values only, no graph
+    raise TypeError(f"polarization(G, values): G must be a networkx graph or None, got "
+                    f"{type(G).__name__}")

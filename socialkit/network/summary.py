@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.network import _kernels as K
-from socialkit.network.convert import DIRECTED_POLICIES, adjacency, check_graph
+from socialkit.network.convert import DIRECTED_POLICIES, adjacency, check_graph, neighbours
 
 __all__ = ["NetworkSummary", "summary", "degree_distribution"]
 
@@ -180,7 +180,7 @@ def degree_distribution(G, log_bins: bool = False, *, bins_per_decade: int = 5,
             raise ValueError(f"{where}: directed={directed!r} needs a directed graph")
         if G.number_of_nodes() == 0:
             raise ValueError(f"{where}: the graph has no nodes")
-        adjmap = G._succ if directed == "out" else G._pred
+        adjmap = neighbours(G, "succ" if directed == "out" else "pred")
         d = np.fromiter((len(nb) - (u in nb) for u, nb in adjmap.items()), dtype=np.int64,
                         count=G.number_of_nodes())
     elif directed in DIRECTED_POLICIES:

@@ -97,6 +97,8 @@ def network(G, color=None, size=None, layout="spring", max_nodes: int = 2000,
     'Network<br><sup>sampled view: 100 of 300 nodes, breadth-first from the best-connected node within the 2-core</sup>'
     """
     _check_graph(G)
+    if G.number_of_nodes() == 0:
+        raise ValueError("network: the graph has no nodes (nothing to draw)")
     H, note = sample_view(G, max_nodes, sample, seed)
     pos = _layout(H, layout, seed=seed) if not isinstance(layout, dict) else layout
     missing = [v for v in H if v not in pos]
@@ -196,7 +198,7 @@ def degree_distribution(G, kind: str = "ccdf", direction: str = "both") -> go.Fi
     for label, g in graphs.items():
         _check_graph(g)
         if g.number_of_nodes() == 0:
-            raise ValueError(f"graph {label!r} has no nodes")
+            raise ValueError(f"degree_distribution: the graph {label!r} has no nodes")
         if g.is_directed() and direction != "total":
             parts = ["in", "out"] if direction == "both" else [direction]
             for p in parts:

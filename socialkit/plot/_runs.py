@@ -188,14 +188,14 @@ def trajectories(run, variable: str | None = None, by=None, population=None,
     runs = _runs(run)
     states = runs[0].params.get("states")
     if states and len(runs) == 1 and by is None:
-        return _state_shares(runs[0], runs[0]._variable(variable), list(states))
+        return _state_shares(runs[0], runs[0].variable_name(variable), list(states))
     if band not in _BANDS and band not in (False, None):
         raise ValueError(f"band must be True, False, 'sd', 'range' or 'ci', got {band!r}")
     band = _BANDS.get(band)
     if isinstance(max_agents, bool) or not isinstance(max_agents, int | np.integer) \
             or max_agents < 0:
         raise ValueError(f"max_agents must be an integer >= 0, got {max_agents!r}")
-    variable = runs[0]._variable(variable)
+    variable = runs[0].variable_name(variable)
     per_agent = all(variable in r.variables for r in runs)
     if by is not None and not per_agent:
         raise ValueError("by= needs per-agent values; this run was recorded with "
@@ -320,7 +320,7 @@ def distribution(run: Run, variable: str | None = None, steps=None, bins: int = 
     if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
         raise ValueError(f"bins must be a positive integer, got {bins!r}")
     w = run.wide(variable)
-    variable = run._variable(variable)
+    variable = run.variable_name(variable)
     steps = _recorded_steps(w, steps, 2 if kind == "histogram" else 8)
     fig = go.Figure()
     title = f"{run.model}: distribution of {variable}"

@@ -65,7 +65,7 @@ def _finite(a) -> np.ndarray:
 
 def _summary(report) -> go.Figure:
     t = report.table
-    labels = report._labels(t)
+    labels = report.row_labels(t)
     has_tost = "tost_p" in t and t["tost_p"].notna().any()
     titles = ["Representativeness (1 = same)", "Spread: SD ratio simulated / real"]
     if has_tost:
@@ -96,7 +96,7 @@ def _summary(report) -> go.Figure:
             error_x=dict(type="data", symmetric=False, color="#777",
                          array=_finite(t["tost_high"]) - d,
                          arrayminus=d - _finite(t["tost_low"]))), row=1, col=3)
-        lo, hi = zip(*(report._margin(q) or (np.nan, np.nan) for q in t["question"]),
+        lo, hi = zip(*(report.margin(q) or (np.nan, np.nan) for q in t["question"]),
                      strict=True)
         for m in (lo, hi):
             fig.add_trace(go.Scatter(x=list(m), y=labels, mode="markers", showlegend=False,

@@ -9,7 +9,16 @@ A codebook is one JSON file (see ``codebooks/anes1996.json``)::
 
 ``values`` maps codes to labels (tables, raking targets), ``phrases`` maps codes to the words a
 persona uses ("a strong Republican") and may hold the pronoun placeholders of persona templates
-(``$i``, ``$am``, ...); ``missing`` is the phrase for a missing value (default "unknown");
+(``$i``, ``$am``, ...); ``missing`` is the phrase for a missing value (default: none, and a
+persona then leaves out the sentence that would mention it, never "unknown");
+``missing_codes`` lists the codes that mean missing (e.g. ``[8, 9]``; they become NaN in
+:meth:`Codebook.apply`); ``question`` is the wording of a variable asked as a survey question
+and ``scale`` (``[low, high]``) the range of a continuous one (a 0-100 thermometer).
+At the top level, ``outcomes`` names the variables a silicon survey asks (never rendered into a
+persona by :func:`socialkit.scenarios.silicon_survey`), ``exclude`` the variables derived from
+them (also kept out of personas: an index of the outcomes would leak them) and
+``missing_codes`` states the missing
+codes of the whole extract (an empty list: missing answers are already NA);
 ``role`` is the SPeCtrum component the variable belongs to (``social``, ``personal`` or
 ``context``; ``other`` for ids and bookkeeping, left out of personas); ``kind`` is ``nominal``, ``ordinal`` or ``continuous``.
 """
@@ -24,6 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from socialkit._format import fmt
 
 __all__ = ["Codebook", "Variable", "codebook_names"]
 
@@ -55,7 +66,7 @@ class Variable:
     --------
     >>> v = Variable("vote", "expected vote", "context", "nominal", {"0": "Clinton"})
     >>> v.phrase(0), v.phrase(None)
-    ('Clinton', 'unknown')
+    ('Clinton', None)
     """
 
     name: str
@@ -64,17 +75,27 @@ class Variable:
     kind: str | None = None
     values: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, str] = field(default_factory=dict)
-    missing: str = "unknown"
+    missing: str | None = None
+    missing_codes: tuple = ()
+    question: str | None = None
+    scale: tuple | None = None
 
-    def phrase(self, value: Any) -> str:
-        """Words for ``value`` (a code or a label): its phrase, else its label, else the value.
+    def is_missing(self, value: Any) -> bool:
+        """True for None, NaN and the declared missing codes."""
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return True
+        return bool(self.missing_codes) and code_key(value) in self.missing_codes
+
+    def phrase(self, value: Any) -> str | None:
+        """Words for ``value`` (a code or a label): its phrase, else its label, else the value;
+        for a missing value the ``missing`` phrase, or None when the codebook gives none.
 
         Examples
         --------
         >>> Codebook.load("anes1996")["educ"].phrase("Bachelor's degree")
         "a bachelor's degree"
         """
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if self.is_missing(value):
             return self.missing
         key = code_key(value)
         if key not in self.values:  # a label: find its code
@@ -85,9 +106,7 @@ class Variable:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.3g}"
-    return str(value)
+    return fmt(value, digits=3)
 
 
 class Codebook:
@@ -116,6 +135,9 @@ class Codebook:
         self.citation = str(spec.get("citation", ""))
         self.template = spec.get("template")
         self.notes = list(spec.get("notes", []))
+        self.outcomes = [str(c) for c in spec.get("outcomes", [])]
+        self.missing_codes = list(spec.get("missing_codes", []))
+        self.exclude = [str(c) for c in spec.get("exclude", [])]
         self.variables: dict[str, Variable] = {}
         for col, v in spec["variables"].items():
             role, kind = v.get("role", "social"), v.get("kind")
@@ -129,7 +151,14 @@ class Codebook:
                 col, str(v.get("label", col)), role, kind,
                 {str(k): str(x) for k, x in v.get("values", {}).items()},
                 {str(k): str(x) for k, x in v.get("phrases", {}).items()},
-                str(v.get("missing", "unknown")))
+                None if v.get("missing") is None else str(v["missing"]),
+                tuple(code_key(c) for c in v.get("missing_codes", [])),
+                None if v.get("question") is None else str(v["question"]),
+                None if v.get("scale") is None else tuple(float(x) for x in v["scale"]))
+        unknown = [c for c in self.outcomes + self.exclude if c not in self.variables]
+        if unknown:
+            raise ValueError(f"codebook {self.name!r}: outcomes / exclude {unknown} are not "
+                             "variables")
 
     @classmethod
     def load(cls, source: str | Path | dict | Codebook) -> Codebook:
@@ -204,11 +233,14 @@ class Codebook:
         """
         out = df.copy()
         for col, var in self.variables.items():
-            if col not in out.columns or not var.values:
+            if col not in out.columns:
                 continue
             s = out[col]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                continue  # already labelled
+            if var.missing_codes and not isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.where(~s.map(var.is_missing).astype(bool))
+                out[col] = s
+            if not var.values or isinstance(s.dtype, pd.CategoricalDtype):
+                continue  # nothing to label, or already labelled
             uniques = pd.unique(s.dropna())
             keys = s.map({v: code_key(v) for v in uniques})
             unknown = sorted(set(keys.dropna()) - set(var.values))

@@ -80,9 +80,9 @@ class FidelityReport:
 
     def figure(self):
         """A plotly figure of the report (see :func:`socialkit.plot.population_fidelity`)."""
-        from socialkit.plot._population import fidelity  # presentation layer, loaded on demand
+        from socialkit import plot  # presentation layer, imported only when asked for
 
-        return fidelity(self)
+        return plot.population_fidelity(self)
 
     def to_html(self, path: str | Path, title: str = "Population fidelity") -> Path:
         """Write a self-contained HTML page (tables and figure; works offline)."""

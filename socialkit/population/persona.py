@@ -3,7 +3,10 @@
 Social identity (demographics, party, religion, region), personal identity (values, traits) and
 life context (a short narrative) are the three sections of a template file: see
 ``templates/default.txt`` for the format and the placeholders. Rendering is deterministic: the
-same row, codebook, template and person give the same text.
+same row, codebook, template and person give the same text. A missing value is never written as
+"unknown": it takes its codebook ``missing`` phrase when there is one, otherwise the sentence that
+would mention it is left out (and the ``$social`` / ``$personal`` / ``$context`` summaries skip
+it).
 """
 
 from __future__ import annotations
@@ -245,7 +248,9 @@ def render_personas(df: pd.DataFrame, codebook: Codebook | None = None, template
         raise ValueError(f"persona template uses ${unknown[0]}, which is neither a column of the "
                          f"population nor a pronoun; columns: {sorted(keys.values())}, "
                          f"pronouns: {sorted(pron)}")
-    compiled = {s: string.Template(t) for s, t in sections.items()}
+    compiled = {s: [(string.Template(part), {keys.get(c, c) for c in _placeholders(part)})
+                    for part in _sentences(t)] for s, t in sections.items()}
+    by_key = {keys[c]: c for c in attrs}
     blocks = {b for b in ("social", "personal", "context") if b in used}
     roles = {c: (codebook[c].role if codebook is not None and c in codebook else "social")
              for c in attrs}
@@ -259,13 +264,21 @@ def render_personas(df: pd.DataFrame, codebook: Codebook | None = None, template
         for c in attrs:
             mapping[keys[c]] = words[c][i]
         for b in blocks:
-            facts = "; ".join(f"{_label(codebook, c)}: {_plain(codebook, c, rec[c])}"
-                              for c in attrs if roles[c] == b)
+            plain = ((c, _plain(codebook, c, rec[c])) for c in attrs if roles[c] == b)
+            facts = "; ".join(f"{_label(codebook, c)}: {v}" for c, v in plain if v is not None)
             mapping[b] = f"{_LEADS[b][person]}: {facts}." if facts else ""
-        text = {s: _tidy(t.substitute(mapping)) for s, t in compiled.items()}
+        absent = {k for k, c in by_key.items() if mapping[k] is None}
+        text = {s: _tidy(" ".join(t.substitute(mapping) for t, used in parts
+                                  if not used & absent))
+                for s, parts in compiled.items()}
         out.append(Persona(int(ids[i]), text["social identity"], text["personal identity"],
                            text["life context"], person, rec))
     return out
+
+
+def _sentences(text: str) -> list[str]:
+    """A section's text cut after each full stop, question or exclamation mark."""
+    return [p for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
 
 
 def _identifier(column: str) -> str:
@@ -278,13 +291,15 @@ def _placeholders(text: str) -> set[str]:
             if m.group("named") or m.group("braced")}
 
 
-def _phrases(s: pd.Series, var: Variable | None, pron: dict[str, str]) -> list[str]:
-    """Words for every value of ``s``, computed once per distinct value (pronouns filled in)."""
+def _phrases(s: pd.Series, var: Variable | None, pron: dict[str, str]) -> list[str | None]:
+    """Words for every value of ``s``, computed once per distinct value (pronouns filled in);
+    None for a missing value without a codebook phrase."""
     values = s.astype(object).where(s.notna(), None)
     lookup = {}
     for v in pd.unique(values):
-        words = var.phrase(v) if var is not None else ("unknown" if v is None else _fmt(v))
-        lookup[_hashable(v)] = string.Template(words).safe_substitute(pron)
+        words = var.phrase(v) if var is not None else (None if v is None else _fmt(v))
+        lookup[_hashable(v)] = (None if words is None
+                                else string.Template(words).safe_substitute(pron))
     return [lookup[_hashable(v)] for v in values]
 
 
@@ -296,9 +311,11 @@ def _label(codebook: Codebook | None, column: str) -> str:
     return codebook[column].label if codebook is not None and column in codebook else str(column)
 
 
-def _plain(codebook: Codebook | None, column: str, value) -> str:
+def _plain(codebook: Codebook | None, column: str, value) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "unknown"
+        return None
+    if codebook is not None and column in codebook and codebook[column].is_missing(value):
+        return None
     return codebook.label(column, value) if codebook is not None else _fmt(value)
 
 

@@ -20,7 +20,7 @@ from socialkit.population._columns import column_kind, kish
 
 __all__ = ["rake_weights", "RakeReport"]
 
-_SHARE_TOL = 1e-6  # a target summing to 1 within this is read as shares
+SHARE_TOL = 1e-6  # shares must sum to 1 within this
 
 
 @dataclass
@@ -91,7 +91,8 @@ class _Margin:
 
 
 def _normalize_targets(targets: Mapping, df: pd.DataFrame,
-                      declared: Mapping[str, str] | None = None) -> tuple[list[_Margin], float | None]:
+                      declared: Mapping[str, str] | None = None,
+                      counts: bool = False) -> tuple[list[_Margin], float | None]:
     """Check ``targets`` against ``df``; return margins of shares and the count total (or None)."""
     if not isinstance(targets, Mapping) or not targets:
         raise ValueError("targets must be a non-empty dict mapping a column (or a tuple of "
@@ -129,7 +130,12 @@ def _normalize_targets(targets: Mapping, df: pd.DataFrame,
         total = values.sum()
         if total <= 0:
             raise ValueError(f"targets for {name!r} sum to zero")
-        if abs(total - 1) > _SHARE_TOL:
+        if abs(total - 1) > SHARE_TOL:
+            if not counts:
+                raise ValueError(
+                    f"targets for {name!r} sum to {total:.6g}, not 1: shares must sum to 1 "
+                    f"(within {SHARE_TOL:g}); normalise them (s / s.sum()) or, if they are "
+                    "population counts, pass counts=True")
             totals[name] = total
         if len(cols) > 1 and series.index.nlevels != len(cols):
             raise ValueError(f"targets for joint margin {name!r} need a {len(cols)}-level index "
@@ -201,7 +207,8 @@ def _level_codes(s: pd.Series, categories: pd.Index) -> np.ndarray:
 def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None = None,
                  max_iter: int = 1000, tol: float = 1e-10,
                  bounds: tuple[float, float] | None = None,
-                 declared: Mapping[str, str] | None = None) -> tuple[np.ndarray, RakeReport]:
+                 declared: Mapping[str, str] | None = None,
+                 counts: bool = False) -> tuple[np.ndarray, RakeReport]:
     """Rake ``weights`` so the weighted shares of ``df`` match ``targets``.
 
     The array-level engine of :meth:`socialkit.Population.rake`, usable on any DataFrame.
@@ -215,7 +222,7 @@ def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None 
         :meth:`socialkit.Population.rake`).
     weights : array, optional
         Starting weights (default 1 each).
-    max_iter, tol, bounds
+    max_iter, tol, bounds, counts
         As in :meth:`socialkit.Population.rake`.
     declared : dict, optional
         Column -> codebook kind (``"continuous"`` columns are refused).
@@ -230,7 +237,8 @@ def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None 
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"sex": ["f", "f", "m", "m"], "old": [0, 1, 0, 1]})
-    >>> w, rep = rake_weights(df, {"sex": {"f": 0.5, "m": 0.5}, "old": {0: 30, 1: 70}})
+    >>> w, rep = rake_weights(df, {"sex": {"f": 0.5, "m": 0.5}, "old": {0: 30, 1: 70}},
+    ...                       counts=True)
     >>> [round(float(x), 6) for x in w], rep.converged
     ([15.0, 35.0, 15.0, 35.0], True)
     """
@@ -241,7 +249,9 @@ def rake_weights(df: pd.DataFrame, targets: Mapping, weights: np.ndarray | None 
     if not (isinstance(tol, int | float) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     w0 = np.ones(len(df)) if weights is None else np.asarray(weights, dtype=float).copy()
-    margins, count_total = _normalize_targets(targets, df, declared)
+    if not isinstance(counts, bool | np.bool_):
+        raise TypeError(f"counts must be True or False, got {counts!r}")
+    margins, count_total = _normalize_targets(targets, df, declared, bool(counts))
     total = float(count_total) if count_total is not None else float(w0.sum())
     lo = hi = None
     if bounds is not None:

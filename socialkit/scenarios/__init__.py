@@ -9,6 +9,7 @@ from socialkit.scenarios.silicon_survey import (
     ANES1996_TEMPLATE,
     anes1996_questions,
     silicon_survey,
+    survey_questions,
 )
 
-__all__ = ["silicon_survey", "anes1996_questions", "ANES1996_TEMPLATE"]
+__all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE"]

@@ -28,6 +28,16 @@ class Spec:
     options: tuple  # empty for numeric and text
     numeric_values: bool  # mean/SD use the values (numbers) rather than positions (labels)
 
+    @property
+    def scale_range(self) -> float | None:
+        """Width of the answer scale in the units of means (values or positions); None when
+        the question has no scale (nominal, numeric without options)."""
+        if self.kind != "ordinal" or len(self.options) < 2:
+            return None
+        if self.numeric_values:
+            return float(max(self.options)) - float(min(self.options))
+        return float(len(self.options) - 1)
+
     def encode(self, s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """``(values, codes)``: values for mean/SD/KS (float, NaN = missing) and option
         positions (int, -1 = missing; all -1 for numeric questions)."""
@@ -73,6 +83,7 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
     if _is_bool(sim) != _is_bool(real) and _is_num(sim) and _is_num(real):
         sim, real = sim.astype(float), real.astype(float)  # True/False against 1/0
     cats = [s for s in (sim, real) if isinstance(s.dtype, pd.CategoricalDtype)]
+    declared = options is not None
     if options is not None:
         known = not hasattr(options, "options") or hasattr(options, "scale")  # Choice: unordered
         options = option_list(options)
@@ -105,12 +116,15 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
                                 f"answers such as {_preview(vals, 2)}); the validation metrics "
                                 "need closed answers: code the text into categories first")
             if ordinal is not True:
+                _same_scale(name, sim, real, what, continuous=True)
                 return Spec(name, "numeric", (), True)
         try:
             options = sorted(_plain(v) for v in vals)
         except TypeError:
             raise TypeError(f"{what} {name!r} mixes answer types that cannot be ordered: "
                             f"{_preview(vals)}") from None
+    if not declared and not cats and _is_num(sim) and _is_num(real):
+        _same_scale(name, sim, real, what)
     for s, side in ((sim, "simulated"), (real, "real")):
         bad = _outside(s, options)
         if bad:
@@ -126,3 +140,33 @@ def spec(name: str, sim: pd.Series, real: pd.Series, ordinal="auto", options=Non
     ordered = (known or len(options) <= 2) if ordinal == "auto" else bool(ordinal)
     numeric_values = not cats and all(isinstance(o, (int, float, np.number)) for o in options)
     return Spec(name, "ordinal" if ordered else "nominal", tuple(options), numeric_values)
+
+
+def _same_scale(name: str, sim: pd.Series, real: pd.Series, what: str,
+                continuous: bool = False) -> None:
+    """Refuse answers on another scale (0-1 against 1-7).
+
+    Closed (ordinal) answers: no simulated value may lie outside the range of the real ones.
+    Continuous answers may (a simulated 0 on a thermometer no respondent gave); they are refused
+    when the two ranges do not overlap, or when one side holds shares (fractions within 0-1)
+    while the other goes beyond 1.5."""
+    s = sim.to_numpy(dtype=float, na_value=np.nan)
+    r = real.to_numpy(dtype=float, na_value=np.nan)
+    s, r = s[np.isfinite(s)], r[np.isfinite(r)]
+    lo, hi = float(r.min()), float(r.max())
+    outside = (s < lo) | (s > hi)
+    if continuous:
+        def shares(a, b):
+            return a.min() >= 0 and a.max() <= 1 and (a % 1 != 0).any() and b.max() > 1.5
+
+        wrong = s.max() < lo or s.min() > hi or shares(s, r) or shares(r, s)
+    else:
+        wrong = bool(outside.any())
+    if wrong:
+        raise ValueError(
+            f"{what} {name!r}: the simulated answers range {_plain(s.min())} to "
+            f"{_plain(s.max())} but the real ones {_plain(lo)} to {_plain(hi)} "
+            f"({int(outside.sum())} simulated answer(s) outside): the scales do not match. Map "
+            "one side onto the other's scale first (e.g. 1 + 6 * x for 0-1 answers on a 1-7 "
+            "scale), or declare the scale with options={" + repr(name) + ": [lowest, ..., "
+            "highest]} when the real answers simply do not cover it")

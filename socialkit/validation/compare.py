@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -12,7 +15,67 @@ from socialkit.validation._checks import _preview, check_weights
 from socialkit.validation._questions import Spec, spec
 from socialkit.validation.report import ValidationReport, group_value
 
-__all__ = ["validate"]
+__all__ = ["validate", "MIN_SPREAD_N", "AUTO_MARGIN", "LARGE_MARGIN", "answers_frame"]
+
+MIN_SPREAD_N = 30
+"""Fewest answers on each side for a spread verdict; smaller groups get 'too few to judge'."""
+AUTO_MARGIN = 0.05
+"""Default equivalence margin as a share of the scale's range (0.05 on a 0/1 question, 0.3 on
+a 1-7 scale)."""
+LARGE_MARGIN = 0.1
+"""A margin above this share of the scale's range warns: it can call clear gaps equivalent."""
+
+
+def answers_frame(data, side: str = "simulated") -> pd.DataFrame:
+    """One row per agent and one column per question, from any kind of answers.
+
+    - a DataFrame of one row per agent (``silicon_survey``, a survey): returned as is;
+    - the tidy result of :func:`socialkit.ask` (``agent, question, sample, answer, status``):
+      sample 0, missing answers as NaN, one column per question;
+    - a :class:`socialkit.Run`: each agent's last recorded value of every variable;
+    - a :class:`socialkit.Population`: its DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tidy = pd.DataFrame({"agent": [0, 0, 1, 1], "question": ["q", "r", "q", "r"],
+    ...                      "sample": 0, "answer": [1, "a", 2, None],
+    ...                      "status": ["ok", "ok", "ok", "missing"]})
+    >>> answers_frame(tidy).to_dict("list")
+    {'agent': [0, 1], 'q': [1.0, 2.0], 'r': ['a', nan]}
+    """
+    from socialkit.population import Population
+    from socialkit.run import AGGREGATE, Run
+
+    if isinstance(data, Run):
+        t = data.trajectory
+        t = t[t["agent"] != AGGREGATE]
+        if t.empty:
+            raise ValueError(f"the {side} Run holds no per-agent values (recorded as a summary "
+                             "only); rerun it with record='agents' or record=k")
+        last = t.sort_values("step", kind="stable").groupby(["agent", "variable"]).tail(1)
+        out = last.pivot(index="agent", columns="variable", values="value")
+        out.columns.name = None
+        return out.reset_index()
+    if isinstance(data, Population):
+        return data.df
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"validate: the {side} answers must be a DataFrame, a socialkit.Run, a "
+                        f"Population or a socialkit.ask result, got {type(data).__name__}")
+    if {"agent", "question", "answer", "status"} <= set(data.columns):
+        first = data[data["sample"] == 0] if "sample" in data.columns else data
+        answer = first["answer"].where(first["status"] != "missing")
+        wide = first.assign(answer=answer).pivot(index="agent", columns="question",
+                                                 values="answer")
+        wide.columns.name = None
+        wide = wide.reset_index()
+        for c in wide.columns[1:]:
+            given = wide[c].dropna()
+            if len(given) and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                  for v in given):
+                wide[c] = wide[c].astype(float)
+        return wide
+    return data
 
 
 def _columns(arg, what: str) -> list[str]:
@@ -66,18 +129,20 @@ def _label(by, key) -> str:
     return ", ".join(f"{c}={group_value(v)}" for c, v in zip(by, key, strict=True)) or "all"
 
 
-def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=None, *,
-             ordinal="auto", options=None, weights=None, simulated_weights=None, margin=None,
+def validate(simulated, real, questions=None, by=None, *,
+             ordinal="auto", options=None, weights=None, simulated_weights=None, margin="auto",
              alpha: float = 0.05, n_boot: int = 1000, ci: float = 0.95, seed=0,
              covariates=None, on=None, bias_correction: bool = False, max_levels: int = 20,
-             empty: str = "raise") -> ValidationReport:
+             empty: str = "raise", min_n: int = MIN_SPREAD_N) -> ValidationReport:
     """Compare simulated answers with real ones, per question and subgroup, on every metric.
 
     Parameters
     ----------
-    simulated, real : DataFrame
+    simulated, real : DataFrame, Run, Population or ask result
         One row per agent / respondent; answer columns named alike. Missing answers (NaN) are
-        dropped per question (their share in the simulated data is reported).
+        dropped per question (their share in the simulated data is reported). A
+        :class:`socialkit.Run` (each agent's last value of every variable) or the tidy result of
+        :func:`socialkit.ask` is turned into that table first (:func:`answers_frame`).
     questions : list of str, optional
         Answer columns to compare. Default: the columns both frames share, except ``by``,
         ``covariates``, ``on`` and weight columns.
@@ -91,9 +156,14 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
         scale when some option has no answers, and rejects answers outside it.
     weights, simulated_weights : str or array-like, optional
         Weight column (or values) of the real and of the simulated data.
-    margin : float, (low, high) or dict, optional
-        Equivalence margin of the TOST on means, in answer units; without it no equivalence is
-        claimed (a non-significant difference is not evidence of sameness).
+    margin : 'auto', float, (low, high), dict or None
+        Equivalence margin of the TOST on means, in each question's own units; a dict gives one
+        per question (questions it leaves out get the default). ``'auto'`` (default): 5% of the
+        scale's range (``AUTO_MARGIN``): a share difference of 0.05 on a 0/1 question, 0.3 on a
+        1-7 scale; ordinal questions only (numeric questions without a scale and nominal ones
+        get no equivalence test). A margin above 10% of the range (``LARGE_MARGIN``) warns.
+        ``None``: no equivalence test (a non-significant difference is not evidence of
+        sameness). The margins used are in ``report.settings["margins"]``.
     alpha : float
         Level of each one-sided TOST test (the interval shown is ``1 - 2 alpha``).
     n_boot, ci, seed
@@ -113,6 +183,9 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
         column free text (rejected).
     empty : 'raise' or 'skip'
         What to do when a group has no answers on one side.
+    min_n : int
+        Fewest answers on each side for a spread verdict (``MIN_SPREAD_N`` = 30); smaller
+        groups get ``spread = 'too few to judge'`` (their ratio is still shown).
 
     Returns
     -------
@@ -125,21 +198,23 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
     >>> import socialkit as sk
     >>> real = sk.datasets.load("anes1996")
     >>> sim = real.assign(selfLR=real["selfLR"].clip(3, 5))  # a simulation stuck mid-scale
-    >>> rep = sk.validate(sim, real, questions=["selfLR", "vote"], margin=0.5, seed=1)
+    >>> rep = sk.validate(sim, real, questions=["selfLR", "vote"], seed=1)
     >>> cols = ["question", "representativeness", "variance_ratio", "spread", "equivalent"]
     >>> print(rep.table[cols].round(2).to_string(index=False))
     question  representativeness  variance_ratio      spread  equivalent
       selfLR                0.93            0.58 less varied        True
         vote                1.00            1.00 no evidence        True
+    >>> rep.settings["margins"]
+    {'selfLR': 0.3, 'vote': 0.05}
     >>> print(rep.spread_flags()[0])
     selfLR: simulated answers are less varied than real ones (SD ratio 0.58, 95% CI 0.56 to 0.61)
     >>> by_party = sk.validate(sim, real, "selfLR", by="PID", n_boot=200)
     >>> len(by_party.table)
     7
     """
-    if not isinstance(simulated, pd.DataFrame) or not isinstance(real, pd.DataFrame):
-        raise TypeError("validate takes two DataFrames (simulated, real), got "
-                        f"{type(simulated).__name__} and {type(real).__name__}")
+    simulated, real = answers_frame(simulated, "simulated"), answers_frame(real, "real")
+    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 2:
+        raise ValueError(f"min_n must be an integer of at least 2, got {min_n!r}")
     if empty not in ("raise", "skip"):
         raise ValueError(f"empty must be 'raise' or 'skip', got {empty!r}")
     by, covs = _columns(by, "by"), _columns(covariates, "covariates")
@@ -163,12 +238,16 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
             raise ValueError(f"{role} column {col!r} is not in the {' and '.join(missing)} data")
     ordinal = _per_question(ordinal, questions, "ordinal")
     options = _per_question(options, questions, "options") if options is not None else {}
-    margins = _per_question(margin, questions, "margin")
+    if isinstance(margin, dict):
+        margins = {q: "auto" for q in questions} | _per_question(margin, questions, "margin")
+    else:
+        margins = _per_question(margin, questions, "margin")
     wr, ws = _weights(real, weights, "real"), _weights(simulated, simulated_weights, "simulated")
     specs = {q: spec(q, simulated[q], real[q], ordinal.get(q, "auto"), options.get(q),
                      max_levels) for q in questions}
     cspecs = {c: spec(c, simulated[c], real[c], "auto", None, max_levels, "covariate")
               for c in covs}
+    margins = {q: _resolve_margin(q, specs[q], m, notes) for q, m in margins.items()}
     for c, s in cspecs.items():
         if s.kind == "numeric":
             raise TypeError(f"covariate {c!r} is continuous (more than {max_levels} values); "
@@ -201,7 +280,8 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
                                      key, share_rows))
             row.update(_spread(sp, vs[ks], ws[ks], vr[kr], wr[kr], margins.get(q), alpha,
                                n_boot, ci, np.random.default_rng(stream), weights is not None
-                               or simulated_weights is not None, notes, _label(by, key), q))
+                               or simulated_weights is not None, notes, _label(by, key), q,
+                               min_n))
             if pairs is not None:
                 row.update(_paired(sp, pairs, q, by, key, notes))
             rows.append(row)
@@ -210,7 +290,7 @@ def validate(simulated: pd.DataFrame, real: pd.DataFrame, questions=None, by=Non
                                                by, key, bias_correction, notes))
     if not rows:
         raise ValueError("no question and group had answers on both sides")
-    settings = dict(margin=margin, alpha=alpha, n_boot=n_boot, ci=ci, seed=seed,
+    settings = dict(margin=margin, margins=margins, min_n=min_n, alpha=alpha, n_boot=n_boot, ci=ci, seed=seed,
                     weights=weights if isinstance(weights, str) else weights is not None,
                     simulated_weights=simulated_weights if isinstance(simulated_weights, str)
                     else simulated_weights is not None, on=on, covariates=covs,
@@ -256,7 +336,34 @@ def _weighted_ks(x, wx, y, wy) -> float:
     return float(np.abs(cdf(x, wx) - cdf(y, wy)).max())
 
 
-def _spread(sp, vs, ws, vr, wr, margin, alpha, n_boot, ci, rng, weighted, notes, label, q):
+def _resolve_margin(q: str, sp: Spec, margin, notes: list):
+    """The margin of question ``q`` in its units: the default from its scale, or the one given
+    (checked, and warned about when it is large for the scale)."""
+    from socialkit.validation.equivalence import _margin
+
+    rng = sp.scale_range
+    if isinstance(margin, str):
+        if margin != "auto":
+            raise ValueError(f"margin must be 'auto', a number, a (low, high) pair, a dict or "
+                             f"None, got {margin!r}")
+        if rng is None or not rng > 0:
+            notes.append(f"{q!r}: no equivalence test ({sp.kind} answers have no scale to derive "
+                         "a margin from; pass margin={" + repr(q) + ": ...} in answer units)")
+            return None
+        return round(AUTO_MARGIN * rng, 12)
+    if margin is None:
+        return None
+    lo, hi = _margin(margin)
+    if rng is not None and rng > 0 and max(-lo, hi) > LARGE_MARGIN * rng:
+        warnings.warn(f"validate: margin {margin!r} for {q!r} is {max(-lo, hi) / rng:.0%} of its "
+                      f"scale's range ({rng:g}): means that far apart would be called "
+                      f"equivalent; the default is {AUTO_MARGIN:.0%} of the range "
+                      f"({AUTO_MARGIN * rng:g})", UserWarning, stacklevel=4)
+    return margin
+
+
+def _spread(sp, vs, ws, vr, wr, margin, alpha, n_boot, ci, rng, weighted, notes, label, q,
+            min_n=MIN_SPREAD_N):
     nan = float("nan")
     keys = ("mean_simulated", "mean_real", "sd_simulated", "sd_real", "variance_ratio",
             "variance_ratio_low", "variance_ratio_high", "spread", "mean_difference",
@@ -277,9 +384,13 @@ def _spread(sp, vs, ws, vr, wr, margin, alpha, n_boot, ci, rng, weighted, notes,
         vr_ = E.variance_ratio(vs, vr, n_boot=n_boot, ci=ci, seed=rng,
                                weights=wr if weighted else None,
                                simulated_weights=ws if weighted else None)
+        few = min(vs.size, vr.size) < min_n
         out.update(variance_ratio=vr_.ratio, variance_ratio_low=vr_.low,
                    variance_ratio_high=vr_.high,
-                   spread=vr_.verdict if n_boot else None)
+                   spread=("too few to judge" if few else vr_.verdict) if n_boot else None)
+        if few and n_boot:
+            notes.append(f"{q!r}, {label}: {min(vs.size, vr.size)} answer(s) on one side, fewer "
+                         f"than min_n = {min_n}: too few to judge the spread")
     if margin is not None:
         t = E.tost(vs, vr, margin, alpha=alpha, weights=wr if weighted else None,
                    simulated_weights=ws if weighted else None)

@@ -108,19 +108,24 @@ class ValidationReport:
 
     def figure(self, kind: str = "summary", **kwargs):
         """A plotly figure (see :func:`socialkit.plot.validation`)."""
-        from socialkit.plot._validation import validation
+        from socialkit import plot  # presentation layer, imported only when asked for
 
-        return validation(self, kind=kind, **kwargs)
+        return plot.validation(self, kind=kind, **kwargs)
 
-    def _margin(self, question: str) -> tuple[float, float] | None:
-        """The TOST margin ``(low, high)`` used for ``question``, or None."""
+    def margin(self, question: str) -> tuple[float, float] | None:
+        """The TOST margin ``(low, high)`` used for ``question`` (in its units), or None."""
         from socialkit.validation.equivalence import _margin
 
-        m = self.settings.get("margin")
-        m = m.get(question) if isinstance(m, dict) else m
-        return None if m is None else _margin(m)
+        if "margins" in self.settings:
+            m = self.settings["margins"].get(question)
+        else:
+            m = self.settings.get("margin")
+            m = m.get(question) if isinstance(m, dict) else m
+        return None if m is None or isinstance(m, str) else _margin(m)
 
-    def _labels(self, t: pd.DataFrame) -> list[str]:
+    def row_labels(self, t: pd.DataFrame | None = None) -> list[str]:
+        """``question [group]`` for each row of ``t`` (default: the table)."""
+        t = self.table if t is None else t
         out = []
         for _, r in t.iterrows():
             g = ", ".join(f"{c}={group_value(r[c])}" for c in self.by)
@@ -137,7 +142,40 @@ class ValidationReport:
         return [f"{lab}: simulated answers are {r['spread']} than real ones (SD ratio "
                 f"{_f(r['variance_ratio'], 2)}, {ci:.0%} CI {_f(r['variance_ratio_low'], 2)} to "
                 f"{_f(r['variance_ratio_high'], 2)})"
-                for lab, (_, r) in zip(self._labels(flagged), flagged.iterrows(), strict=True)]
+                for lab, (_, r) in zip(self.row_labels(flagged), flagged.iterrows(), strict=True)]
+
+    def spread_counts(self) -> dict[str, int]:
+        """Rows per spread verdict: ``less varied``, ``more varied``, ``no evidence``, ``too few
+        to judge`` (groups under ``min_n`` answers on a side) and ``not tested``."""
+        s = self.table["spread"] if "spread" in self.table else pd.Series(dtype=object)
+        keys = ("less varied", "more varied", "no evidence", "too few to judge")
+        out = {k: int((s == k).sum()) for k in keys}
+        out["not tested"] = int(len(self.table) - sum(out.values()))
+        return out
+
+    def spread_headline(self) -> str:
+        """One sentence counting collapse *and* excess variance, and the groups too small.
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> real = sk.datasets.load("anes1996")
+        >>> sim = real.assign(selfLR=real["selfLR"].clip(3, 5))
+        >>> sk.validate(sim, real, "selfLR", by="PID", n_boot=200).spread_headline()
+        'Spread: less varied in 7 of 7 row(s).'
+        """
+        c = self.spread_counts()
+        n = len(self.table)
+        parts = [f"{k} in {c[k]} of {n} row(s)" for k in ("less varied", "more varied")
+                 if c[k]]
+        if c["no evidence"]:
+            parts.append(f"no evidence of a difference in {c['no evidence']}")
+        if c["too few to judge"]:
+            parts.append(f"too few answers to judge in {c['too few to judge']} (fewer than "
+                         f"{self.settings.get('min_n', 30)} on a side)")
+        if not parts:
+            return "Spread: not tested (nominal questions or no bootstrap)."
+        return "Spread: " + "; ".join(parts) + "."
 
     def __repr__(self) -> str:
         return (f"ValidationReport({self.table['question'].nunique()} questions, "
@@ -155,12 +193,17 @@ class ValidationReport:
         # spread first: the check most tools skip
         parts.append("<h4>Spread, not only means</h4>")
         flags = self.spread_flags()
+        counts = self.spread_counts()
+        parts.append(f"<p>{e(self.spread_headline())}</p>")
         if flags:
-            less = int((t["spread"] == "less varied").sum())
+            less, more = counts["less varied"], counts["more varied"]
             if less:
                 parts.append(f"<p class='flag'><b>Variance collapse in {less} of {len(t)} "
                              "row(s)</b>: simulated answers are less varied than real ones, so "
                              "agreement on means hides a narrower range of opinion.</p>")
+            if more:
+                parts.append(f"<p class='flag'><b>Excess variance in {more} of {len(t)} "
+                             "row(s)</b>: simulated answers are more varied than real ones.</p>")
             hidden = int(((t["spread"] == "less varied")
                           & t["equivalent"].fillna(False).astype(bool)).sum())
             if hidden:
@@ -169,7 +212,7 @@ class ValidationReport:
             parts.append("<ul>" + "".join(f"<li class='flag'>{e(s)}</li>" for s in flags[:12])
                          + (f"<li>… and {len(flags) - 12} more</li>" if len(flags) > 12 else "")
                          + "</ul>")
-        elif t.get("variance_ratio") is not None and t["variance_ratio"].notna().any():
+        elif counts["no evidence"]:
             parts.append("<p class='ok'>Every variance-ratio interval includes 1: no evidence "
                          "that the simulated spread differs from the real one.</p>")
         else:

@@ -120,7 +120,7 @@ def values(fn, widgets: dict) -> dict:
 
 def placeholder(text: str) -> go.Figure:
     """An empty figure in the socialkit style that says what to do (no axes)."""
-    from socialkit.plot._style import finish
+    from socialkit.plot import finish
 
     fig = go.Figure()
     fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",

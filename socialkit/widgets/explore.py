@@ -40,7 +40,7 @@ def run_numbers(run: Run, variable: str | None = None, tol: float = 0.02,
     """
     if not isinstance(run, Run):
         raise TypeError(f"run_numbers needs a socialkit.Run, got {type(run).__name__}")
-    variable = run._variable(variable)
+    variable = run.variable_name(variable)
     last = run.summary(variable).iloc[-1]
     out = {"final mean": float(last["mean"])}
     if "sd" in last:
