@@ -110,7 +110,7 @@ def test_group_by_shares_calls(pop):
                                   opinions=np.full(12, 2), group_by=["vote"], cache=False,
                                   progress=False, seed=0)
     assert len(seen) <= 2 * 2  # vote (2 cells) x one climate, per round
-    assert all("vote:" in p and "on average: 2" in p or "on average: 4" in p for p in seen)
+    assert all("vote:" in p and ("on average: 2" in p or "on average: 4" in p) for p in seen)
     assert run.final().tolist() == [4.0] * 12
     assert run.events.empty
     with pytest.raises(ValueError, match=r"group_by columns \['nope'\]"):

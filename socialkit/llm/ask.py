@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socialkit._format import fmt
 from socialkit.llm import backends as _backends
 from socialkit.llm.engine import Outcome
 from socialkit.llm.questions import Question
@@ -24,15 +25,9 @@ COLUMNS = ["agent", "question", "sample", "answer", "status", "reason", "text", 
            "tokens", "cost", "cached", "shared"]
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float | np.floating) and float(v).is_integer():
-        return str(int(v))
-    return str(v)
-
-
 def _render_rows(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     cols = [c for c in columns if c not in ("agent", "weight", "source_row")]
-    return ["\n".join(f"{c}: {_fmt(r[c])}" for c in cols if pd.notna(r[c]))
+    return ["\n".join(f"{c}: {fmt(r[c])}" for c in cols if pd.notna(r[c]))
             for r in df[cols].to_dict("records")]
 
 
@@ -105,7 +100,7 @@ class _Plan:
             first = pd.Series(np.arange(len(df))).groupby(codes).first().to_numpy()
             texts = _render_rows(df.iloc[first], group_by)
             self.cells = codes.tolist()
-            self.cell_labels = [", ".join(f"{c}={_fmt(v)}" for c, v in zip(group_by, row,
+            self.cell_labels = [", ".join(f"{c}={fmt(v)}" for c, v in zip(group_by, row,
                                                                             strict=True))
                                 for row in df.iloc[first][group_by].itertuples(index=False)]
         self.group_by = group_by
