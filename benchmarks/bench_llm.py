@@ -5,7 +5,9 @@ real HTTP on 127.0.0.1, in a subprocess), with LangChain's ``ChatOpenAI`` as the
 measured side by side in one run since absolute rates vary between machines:
 
 1. 100 ms latency, concurrency 64, 2,000 calls: ``sk.ask`` against bare ``ChatOpenAI.ainvoke``
-   calls under an ``asyncio.Semaphore(64)`` sending the same messages and parameters.
+   calls under an ``asyncio.Semaphore(64)`` sending the same messages and parameters, once with
+   plain requests and once with the JSON-schema response format that socialkit sends closed
+   questions with by default (LangChain then takes its slower ``parse`` path, on both sides).
    Target: at least 90% of the bare throughput. Also the speed-up over sequential calls.
 2. 500 ms latency, concurrency 64, 1,280 calls: target at least 80% of the ideal 128 calls/s.
 3. Replaying 10,000 cached answers (a rerun of the same ``ask``): target 5,000 answers/s.
@@ -53,25 +55,34 @@ def bare_chat(server):
     return server.chat_model(timeout=30.0, http_async_client=openai.DefaultAsyncHttpxClient())
 
 
-async def bare(chat, prompts, concurrency: int) -> float:
-    """Bare LangChain: ainvoke under a semaphore, same messages and parameters as socialkit."""
+def response_format() -> dict:
+    """The structured-output request socialkit sends for QUESTION (its JSON schema)."""
+    return {"type": "json_schema", "json_schema": {"name": "answer", "strict": True,
+                                                   "schema": QUESTION.json_schema()}}
+
+
+async def bare(chat, prompts, concurrency: int, structured: bool = False) -> float:
+    """Bare LangChain: ainvoke under a semaphore, same messages and parameters as socialkit
+    (with ``structured``, the same JSON-schema response format too)."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
     sem = asyncio.Semaphore(concurrency)
+    extra = {"response_format": response_format()} if structured else {}
 
     async def one(msgs):
         async with sem:
             lc = [SystemMessage(content=msgs[0]["content"]), HumanMessage(content=msgs[1]["content"])]
             return await chat.ainvoke(lc, temperature=1.0, max_tokens=QUESTION.max_tokens,
-                                      logprobs=True, top_logprobs=20)
+                                      logprobs=True, top_logprobs=20, **extra)
 
     t = time.perf_counter()
     await asyncio.gather(*(one(m) for m in prompts))
     return time.perf_counter() - t
 
 
-def via_ask(server, texts, concurrency: int, cache: str) -> tuple[float, object]:
-    model = sk.llm.from_langchain(server.chat_model(timeout=30.0))
+def via_ask(server, texts, concurrency: int, cache: str, structured: bool = True
+            ) -> tuple[float, object]:
+    model = sk.llm.from_langchain(server.chat_model(timeout=30.0), structured=structured)
     t = time.perf_counter()
     res = sk.ask(texts, QUESTION, model=model, concurrency=concurrency, cache=cache,
                  temperature=1.0, progress=False)
@@ -84,25 +95,33 @@ def throughput(n: int, latency: float, rounds: int) -> None:
     print(f"\n== 1. {latency * 1000:.0f} ms latency, concurrency 64, {n} calls "
           f"(ask vs bare LangChain ainvoke, {rounds} rounds in alternating order, best of each)")
     with FakeOpenAI(latency=latency, process=True) as server:
-        best_bare, best_ask = float("inf"), float("inf")
-        for r in range(rounds):
-            for which in (("bare", "ask") if r % 2 == 0 else ("ask", "bare")):
-                if which == "bare":
-                    texts = [messages(t) for t in personas(n, f"-b{r}")]
-                    best_bare = min(best_bare, asyncio.run(bare(bare_chat(server), texts, 64)))
-                else:
-                    with tempfile.TemporaryDirectory() as d:
-                        dt, res = via_ask(server, personas(n, f"-a{r}"), 64, d)
-                    best_ask = min(best_ask, dt)
+        for structured in (False, True):
+            best_bare, best_ask = float("inf"), float("inf")
+            tag = "s" if structured else "p"
+            for r in range(rounds):
+                for which in (("bare", "ask") if r % 2 == 0 else ("ask", "bare")):
+                    if which == "bare":
+                        texts = [messages(t) for t in personas(n, f"-b{tag}{r}")]
+                        best_bare = min(best_bare, asyncio.run(
+                            bare(bare_chat(server), texts, 64, structured)))
+                    else:
+                        with tempfile.TemporaryDirectory() as d:
+                            dt, res = via_ask(server, personas(n, f"-a{tag}{r}"), 64, d,
+                                              structured)
+                        best_ask = min(best_ask, dt)
+            bare_rate, ask_rate = n / best_bare, n / best_ask
+            what = ("with structured output (JSON schema, socialkit's default for OpenAI-style "
+                    "models)" if structured else "plain prompt-and-parse requests")
+            print(f"-- {what}")
+            print(f"bare LangChain ainvoke : {bare_rate:7.1f} calls/s")
+            print(f"socialkit ask          : {ask_rate:7.1f} calls/s  (new cache file, results "
+                  "table, accounting)")
+            print(f"ratio ask / bare       : {ask_rate / bare_rate:.3f}   (target >= 0.90)")
         k = 20
         chat = bare_chat(server)
         seq = asyncio.run(bare(chat, [messages(t) for t in personas(k, "-seq")], 1))
-    bare_rate, ask_rate, seq_rate = n / best_bare, n / best_ask, k / seq
-    print(f"bare LangChain ainvoke : {bare_rate:7.1f} calls/s")
-    print(f"socialkit ask          : {ask_rate:7.1f} calls/s  (new cache file, results table, "
-          "accounting)")
+    seq_rate = k / seq
     print(f"sequential calls       : {seq_rate:7.1f} calls/s")
-    print(f"ratio ask / bare       : {ask_rate / bare_rate:.3f}   (target >= 0.90)")
     print(f"speed-up over sequential: {ask_rate / seq_rate:.1f}x")
     print(sk.llm.summary(res))
 
