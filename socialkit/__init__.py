@@ -30,8 +30,9 @@ _LAZY_ATTRS = {
     "FreeText": "socialkit.llm",
     "ask": "socialkit.llm",
     "validate": "socialkit.validation",
+    "Simulation": "socialkit.sim",
 }
-_SUBMODULES = {"datasets", "population", "network", "dynamics", "llm", "memory", "agents", "sim",
+_SUBMODULES = {"datasets", "population", "network", "dynamics", "llm", "memory", "agents", "env", "sim",
                "scenarios", "validation", "experiments", "plot", "widgets", "params", "run"}
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])

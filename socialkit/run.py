@@ -5,8 +5,9 @@ Conventions
 ``trajectory`` is a tidy long DataFrame with columns ``step`` (int64), ``agent`` (int64),
 ``variable`` (str) and ``value`` (float64). Rows with ``agent == -1`` are population aggregates;
 their variable is named ``"<variable>.<statistic>"``, e.g. ``"opinion.mean"`` or ``"opinion.sd"``.
-``events`` has columns ``step, agent, action, target, text`` (``target`` is -1 when an action has
-no target); classic models leave it empty.
+``events`` has columns ``step, agent, action, target, text, data`` (``target`` is -1 when an
+action has no target; ``data`` is None or a JSON text with the action's structured payload);
+classic models leave it empty.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ AGGREGATE = -1
 """Agent id of population-aggregate rows in a trajectory."""
 
 TRAJECTORY_COLUMNS = ["step", "agent", "variable", "value"]
-EVENT_COLUMNS = ["step", "agent", "action", "target", "text"]
+EVENT_COLUMNS = ["step", "agent", "action", "target", "text", "data"]
 _TRAJ_DTYPES = {"step": "int64", "agent": "int64", "variable": "object", "value": "float64"}
 _EVENT_DTYPES = {"step": "int64", "agent": "int64", "action": "object", "target": "int64",
-                 "text": "object"}
+                 "text": "object", "data": "object"}
 _DEPENDENCIES = ("numpy", "scipy", "pandas", "networkx", "numba", "plotly", "pyarrow")
 
 
@@ -66,6 +67,8 @@ def _frame(df: pd.DataFrame | None, columns: list[str], dtypes: dict[str, str],
         df = pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in columns})
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"Run.{what} must be a pandas DataFrame, got {type(df).__name__}")
+    if what == "events" and "data" not in df.columns:  # optional: structured payloads
+        df = df.assign(data=None)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"Run.{what} lacks column(s) {missing}; expected {columns}")
@@ -98,7 +101,7 @@ class Run:
     trajectory : DataFrame
         Columns ``step, agent, variable, value`` (see the module conventions).
     events : DataFrame, optional
-        Columns ``step, agent, action, target, text``.
+        Columns ``step, agent, action, target, text`` and optionally ``data``.
     params : dict
         The model parameters used (JSON-serialisable values).
     seed : int or None
@@ -107,6 +110,9 @@ class Run:
         Package versions, timestamp, model ids, prompts hash; filled by :func:`provenance`.
     model : str
         Name of the engine that produced the run.
+    variables : dict, optional
+        A description of each per-agent variable (kind, levels or categories, question, ...),
+        shown by ``run.variables.describe()``.
 
     Examples
     --------
@@ -122,7 +128,12 @@ class Run:
 
     def __init__(self, trajectory: pd.DataFrame, events: pd.DataFrame | None = None,
                  params: dict[str, Any] | None = None, seed: int | None = None,
-                 provenance: dict[str, Any] | None = None, model: str = "model"):
+                 provenance: dict[str, Any] | None = None, model: str = "model",
+                 variables: dict[str, dict[str, Any]] | None = None):
+        if variables is not None and not isinstance(variables, dict):
+            raise TypeError(f"Run variables must be a dict of name -> description, got "
+                            f"{type(variables).__name__}")
+        self.variable_info = {str(k): dict(v) for k, v in (variables or {}).items()}
         self.trajectory = _frame(trajectory, TRAJECTORY_COLUMNS, _TRAJ_DTYPES, "trajectory")
         self.events = _frame(events, EVENT_COLUMNS, _EVENT_DTYPES, "events")
         self.params = dict(params or {})
@@ -132,10 +143,14 @@ class Run:
 
     # ---- views -------------------------------------------------------------------------------
     @property
-    def variables(self) -> list[str]:
-        """Variables recorded per agent (aggregate rows excluded)."""
+    def variables(self) -> Variables:
+        """Variables recorded per agent (aggregate rows excluded): a list of names whose
+        ``describe()`` gives each one's kind, levels or categories and question when known."""
         t = self.trajectory
-        return sorted(t.loc[t["agent"] != AGGREGATE, "variable"].unique().tolist())
+        names = sorted(t.loc[t["agent"] != AGGREGATE, "variable"].unique().tolist())
+        if not names and self.variable_info:
+            names = sorted(self.variable_info)
+        return Variables(names, self.variable_info)
 
     @property
     def steps(self) -> np.ndarray:
@@ -165,8 +180,35 @@ class Run:
                 raise ValueError(f"this run records several variables {known}; pass variable=")
             return known[0]
         if variable not in known:
-            raise ValueError(f"variable {variable!r} not in this run; recorded: {known}")
+            aggregates = self._aggregate_names()
+            if variable in aggregates:
+                return variable
+            also = f"; aggregates: {aggregates}" if aggregates else ""
+            raise ValueError(f"variable {variable!r} not in this run; recorded: {known}{also}")
         return variable
+
+    def _aggregate_names(self) -> list[str]:
+        t = self.trajectory
+        names = t.loc[t["agent"] == AGGREGATE, "variable"].unique()
+        return sorted({v.rsplit(".", 1)[0] for v in names if "." in v})
+
+    def measures(self) -> pd.DataFrame:
+        """The population-aggregate rows (agent -1: environment measures, decision counts,
+        summary statistics) as a step x variable table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> run = Run(pd.DataFrame({"step": [0, 1], "agent": -1, "variable": "stock.value",
+        ...                         "value": [100.0, 80.0]}))
+        >>> run.measures()["stock.value"].tolist()
+        [100.0, 80.0]
+        """
+        t = self.trajectory
+        agg = t[t["agent"] == AGGREGATE]
+        out = agg.pivot(index="step", columns="variable", values="value")
+        out.columns.name = None
+        return out
 
     def wide(self, variable: str | None = None) -> pd.DataFrame:
         """The per-agent values of ``variable`` as a step × agent table."""
@@ -275,7 +317,8 @@ class Run:
         self.trajectory.to_parquet(folder / "trajectory.parquet", index=False)
         self.events.to_parquet(folder / "events.parquet", index=False)
         meta = {"format": _FORMAT, "model": self.model, "seed": self.seed,
-                "params": _jsonable(self.params), "provenance": _jsonable(self.provenance)}
+                "params": _jsonable(self.params), "provenance": _jsonable(self.provenance),
+                "variables": _jsonable(self.variable_info)}
         (folder / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
         return folder
 
@@ -333,7 +376,8 @@ class Run:
                                  f"({type(err).__name__}: {err})") from None
         try:
             return cls(frames["trajectory"], frames["events"], params=meta["params"],
-                       seed=meta["seed"], provenance=meta["provenance"], model=meta["model"])
+                       seed=meta["seed"], provenance=meta["provenance"], model=meta["model"],
+                       variables=meta.get("variables"))
         except (TypeError, ValueError) as err:
             raise ValueError(f"{what}: {err}") from None
 
@@ -370,6 +414,30 @@ class Run:
         return self.equals(other)
 
     __hash__ = None
+
+
+class Variables(list):
+    """The names of a run's variables (a list), with their descriptions.
+
+    Examples
+    --------
+    >>> v = Variables(["opinion"], {"opinion": {"kind": "ordinal", "levels": ["no", "yes"]}})
+    >>> v == ["opinion"], v.describe().loc["opinion", "kind"]
+    (True, 'ordinal')
+    """
+
+    def __init__(self, names: list[str], info: dict[str, dict[str, Any]] | None = None):
+        super().__init__(names)
+        self.info = {n: dict((info or {}).get(n, {})) for n in names}
+
+    def describe(self) -> pd.DataFrame:
+        """One row per variable: its kind and the rest of its description."""
+        rows = [{"variable": n, **d} for n, d in self.info.items()]
+        df = pd.DataFrame(rows if rows else {"variable": []}).set_index("variable")
+        return df
+
+    def _repr_html_(self) -> str:
+        return self.describe().to_html(na_rep="")
 
 
 _FORMAT = 1

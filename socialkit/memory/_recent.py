@@ -52,6 +52,10 @@ class Recent(Memory):
         self._records: dict[int, list[Any]] = {}
         self._next_id = 0
 
+    def empty(self) -> Recent:
+        """A new, unbound memory with the same settings."""
+        return Recent(k=self.k)
+
     def __repr__(self) -> str:
         return f"Recent(k={self.k}, agents={len(self.agents)}, memories={len(self._records)})"
 

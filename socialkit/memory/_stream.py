@@ -263,6 +263,12 @@ class Stream(Memory):
                                                           "max_neighbors": 4}
         self._reset()
 
+    def empty(self) -> Stream:
+        """A new, unbound memory with the same settings (the embedding and importance functions
+        are shared, not copied)."""
+        return Stream(scoring=self.scoring, embedding=self.embedding, importance=self.importance,
+                      threshold=self.threshold, name=self.name, hnsw=self.hnsw)
+
     def _reset(self) -> None:
         self._agents = None
         self._dim: int | None = None
@@ -626,10 +632,14 @@ class Stream(Memory):
                  "embedding": getattr(self.embedding, "name", type(self.embedding).__name__),
                  "chroma": len(self) > 0 or self._store is not None}
         old = folder / self._STATE_FILE
-        previous = json.loads(old.read_text()).get("arrays") if old.is_file() else None
+        before = json.loads(old.read_text()) if old.is_file() else {}
+        # the previous arrays file is kept one checkpoint longer, so that a caller holding the
+        # previous memory.json (a simulation whose own commit did not happen) can restore it
+        state["previous"] = before.get("arrays")
         _write_atomic(old, json.dumps(state).encode("utf-8"))
-        if previous and previous != arrays.name:
-            (folder / previous).unlink(missing_ok=True)
+        for stale in folder.glob("memory-*.npz"):
+            if stale.name not in (arrays.name, state["previous"]):
+                stale.unlink(missing_ok=True)
 
     def restore(self, folder: str | os.PathLike) -> Stream:
         """Replace the state with the checkpoint in ``folder`` and continue in that folder.

@@ -1,0 +1,78 @@
+"""The environment protocol: what agents see, what they may do, and what their decisions do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Environment", "DECISION_COLUMNS"]
+
+DECISION_COLUMNS = ["agent", "policy", "action", "args", "status", "reason", "text"]
+"""Columns of the decisions table :meth:`Environment.resolve` receives (one row per active
+agent): ``action`` is the chosen action's name (None when there was no menu or the decision is
+missing), ``args`` a dict of its typed arguments, ``status`` ok / repaired / missing / rule /
+scripted, ``reason`` why a decision is missing, ``text`` the raw reply."""
+
+
+class Environment:
+    """Base class of environments; every method has a harmless default.
+
+    A step of a :class:`socialkit.sim.Simulation` calls, in order: :meth:`observe` (one text per
+    active agent), :meth:`actions` (the action menu), the agents' policies, :meth:`resolve` (the
+    platform mechanics, in code), then :meth:`measures` (per-step aggregates). :meth:`state` and
+    :meth:`load_state` carry the environment through checkpoints. Randomness must come from
+    ``sim.rng`` (the run's generator, whose state is checkpointed).
+
+    Examples
+    --------
+    >>> class Weather(Environment):
+    ...     name = "weather"
+    ...     def observe(self, sim, ids):
+    ...         return [f"It is day {sim.t}; it rains."] * len(ids)
+    >>> Weather().spec()
+    {'name': 'weather'}
+    """
+
+    name = "environment"
+
+    def setup(self, sim: Any) -> None:
+        """Called once when a simulation starts fresh (not on resume), after the agents exist."""
+
+    def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
+        """What each active agent sees this step (one text per id, "" for nothing)."""
+        return [""] * len(ids)
+
+    def observe_cell(self, sim: Any, ids: np.ndarray) -> list[str]:
+        """The coarse observation of archetype agents (``group_by``): agents with equal cells
+        and equal coarse observations share one decision. Default: :meth:`observe`."""
+        return self.observe(sim, ids)
+
+    def actions(self, sim: Any, ids: np.ndarray) -> Any:
+        """The action menu: None (no actions), one :class:`socialkit.agents.ActionMenu` for
+        every agent, or a list with one menu per id."""
+        return None
+
+    def resolve(self, sim: Any, decisions: pd.DataFrame) -> list[dict] | None:
+        """Apply the decisions (columns :data:`DECISION_COLUMNS`); return extra events (dicts
+        with ``agent``, ``action`` and optionally ``target``, ``text``, ``data``)."""
+        return None
+
+    def measures(self, sim: Any) -> dict[str, float]:
+        """Per-step aggregates recorded in the trajectory (agent -1)."""
+        return {}
+
+    def state(self) -> dict[str, Any]:
+        """The mutable state, for checkpoints (picklable)."""
+        return {}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state`."""
+
+    def spec(self) -> dict[str, Any]:
+        """What identifies this environment's configuration (for checkpoint fingerprints)."""
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<socialkit env {self.name}>"

@@ -1,0 +1,1026 @@
+"""The simulation loop: activation -> observe -> one batched round of decisions -> resolve ->
+memory writes -> record -> checkpoint, every step, with one random generator per run."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import os
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socialkit.agents._actions import ActionMenu, Number, OneOf, Text
+from socialkit.agents._policies import Context, LLMPolicy, Policy, RulePolicy, ScriptedPolicy
+from socialkit.agents._state import Agents, Categorical
+from socialkit.env._base import DECISION_COLUMNS, Environment
+
+__all__ = ["Simulation", "Clock", "resume", "FORMAT"]
+
+FORMAT = 1
+_UNITS = {"step": 1.0, "hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0, "year": 8760.0}
+
+
+class Clock:
+    """What a step means: a unit (``"step"``, ``"hour"``, ``"day"``, ``"week"``, ``"month"``,
+    ``"year"``) and how many of them a step lasts. Memory recency runs on its hours.
+
+    Examples
+    --------
+    >>> c = Clock("day")
+    >>> c.hours(3), c.label(3)
+    (72.0, 'day 3')
+    """
+
+    def __init__(self, unit: str = "step", every: float = 1.0):
+        if unit not in _UNITS:
+            raise ValueError(f"Clock unit must be one of {list(_UNITS)}, got {unit!r}")
+        if isinstance(every, bool) or not isinstance(every, int | float) or not every > 0 \
+                or not math.isfinite(every):
+            raise ValueError(f"Clock every must be a positive number, got {every!r}")
+        self.unit, self.every = unit, float(every)
+
+    def hours(self, step: int) -> float:
+        return float(step) * self.every * _UNITS[self.unit]
+
+    def label(self, step: int) -> str:
+        n = step * self.every
+        return f"{self.unit} {int(n) if float(n).is_integer() else n}"
+
+    def spec(self) -> dict[str, Any]:
+        return {"unit": self.unit, "every": self.every}
+
+    def __repr__(self) -> str:
+        return f"Clock({self.unit!r}, every={self.every:g})"
+
+
+# ---- activation ---------------------------------------------------------------------------
+def _rates(values: Any, n: int, what: str) -> np.ndarray:
+    try:
+        x = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"activation {what} must be numbers in [0, 1]") from None
+    if len(x) != n:
+        raise ValueError(f"activation {what} has {len(x)} rates for {n} agents")
+    bad = ~((x >= 0) & (x <= 1))
+    if bad.any():
+        raise ValueError(f"activation {what}: rate {x[bad][0]!r} is outside [0, 1] "
+                         f"({int(bad.sum())} such value(s))")
+    return x
+
+
+class _Activation:
+    def __init__(self, spec: Any, agents: Agents):
+        self.spec_in, n = spec, len(agents)
+        self.kind, self.rates, self.fn, self.schedule = "all", None, None, None
+        if isinstance(spec, bool):
+            raise TypeError("activation must be a probability, a column name, per-agent rates, "
+                            "a schedule {step: agent ids} or a function(step, rng); got a bool")
+        if isinstance(spec, int | float | np.floating | np.integer):
+            p = float(spec)
+            if not 0 <= p <= 1 or math.isnan(p):
+                raise ValueError(f"activation probability must be in [0, 1], got {spec!r}")
+            self.kind, self.p = ("all", 1.0) if p == 1 else ("probability", p)
+        elif isinstance(spec, str):
+            if spec not in agents.population.df.columns:
+                raise ValueError(f"activation={spec!r} is not a population column; columns: "
+                                 f"{agents.population.attributes}")
+            self.kind, self.rates = "rates", _rates(agents.population.df[spec], n,
+                                                    f"column {spec!r}")
+        elif isinstance(spec, Mapping):
+            self.kind = "schedule"
+            self.schedule = {}
+            for step, ids in spec.items():
+                if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 1:
+                    raise ValueError(f"activation schedule keys must be steps >= 1, got {step!r}")
+                self.schedule[int(step)] = agents.positions(ids, f"activation schedule step "
+                                                                 f"{step}")
+        elif callable(spec):
+            self.kind, self.fn = "function", spec
+        else:
+            self.kind, self.rates = "rates", _rates(spec, n, "rates")
+        self.n = n
+
+    def __call__(self, step: int, rng: np.random.Generator, agents: Agents) -> np.ndarray:
+        if self.kind == "all":
+            return np.arange(self.n)
+        if self.kind == "probability":
+            return np.flatnonzero(rng.random(self.n) < self.p)
+        if self.kind == "rates":
+            return np.flatnonzero(rng.random(self.n) < self.rates)
+        if self.kind == "schedule":
+            return np.sort(self.schedule.get(step, np.empty(0, dtype=np.int64)))
+        got = self.fn(step, rng)
+        arr = np.asarray(got)
+        if arr.dtype == bool:
+            if arr.shape != (self.n,):
+                raise ValueError(f"activation function returned a mask of shape {arr.shape}; "
+                                 f"expected ({self.n},)")
+            return np.flatnonzero(arr)
+        return np.unique(agents.positions(arr, "activation function"))
+
+    def describe(self) -> Any:
+        if self.kind in ("all", "probability"):
+            return self.p if self.kind == "probability" else 1.0
+        if self.kind == "rates":
+            return self.spec_in if isinstance(self.spec_in, str) else "per-agent rates"
+        if self.kind == "schedule":
+            return {str(k): len(v) for k, v in self.schedule.items()}
+        from socialkit.agents._policies import _fn_id
+
+        return _fn_id(self.fn)
+
+
+# ---- persistence helpers ------------------------------------------------------------------
+def _atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=repr).encode()).hexdigest()[:16]
+
+
+def _pop_hash(population: Any) -> str:
+    df = population.df
+    h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    return hashlib.sha256(h.tobytes() + repr(list(df.columns)).encode()).hexdigest()[:16]
+
+
+_DECISION_STATUSES = ("ok", "repaired", "missing", "rule", "scripted", "fixed")
+
+
+class Simulation:
+    """A society of agents in an environment, stepped in synchronous rounds.
+
+    Each step: activation picks the active agents (with the run's generator); the environment
+    describes what each sees (``observe``) and what it may do (``actions``); every policy
+    decides for its active agents (LLM agents in one batched, concurrent round through one
+    :class:`socialkit.llm.Session`); the environment applies the decisions (``resolve``, code,
+    never LLM calls); LLM agents remember what they saw and did (and reflect when due); state
+    and measures are recorded; with ``checkpoint=`` the whole state is written atomically.
+
+    Parameters
+    ----------
+    population : socialkit.Population
+        The agents (one per row; ids from its ``agent`` column).
+    env : Environment, optional
+        The environment (default: a bare one: no observation, no actions).
+    model : backend or LangChain chat model, optional
+        For LLM policies (default: the embedded local model).
+    policy : Policy or dict of role -> Policy
+        Default :class:`socialkit.agents.LLMPolicy`. With a dict, ``roles`` gives each agent's
+        role (a population column name or one label per agent).
+    roles : str or sequence, optional
+    memory : socialkit.memory.Memory, optional
+        Memory of the LLM agents (:class:`socialkit.memory.Stream` or ``Recent``).
+    state : dict of name -> variable or question
+        Per-agent state variables; a Likert, Choice or Numeric question makes a variable that
+        LLM agents report each active step (agents whose value is unknown are asked at step 0
+        from their persona alone).
+    activation : float, str, sequence, dict or callable
+        Probability that an agent is active in a step (1: all); a population column of per-agent
+        rates; per-agent rates; a schedule ``{step: agent ids}``; or ``fn(step, rng)`` returning
+        agent ids or a boolean mask.
+    clock : Clock or str
+        What a step lasts (memory recency runs on its hours).
+    seed : int
+        The run's seed: activation, environment draws and every LLM call's draw follow it.
+    budget : float, optional
+        Money cap (US dollars) for the whole simulation's calls.
+    checkpoint : str or path, optional
+        Folder written after every step; a Simulation built with the same arguments on a folder
+        holding a checkpoint continues from it (see :func:`resume`).
+    group_by : list of str, optional
+        Archetypes: LLM agents are prompted from these attributes and the environment's coarse
+        observation only; agents with equal prompts share one call, each drawing its own answer
+        to a closed question from the call's option distribution (actions are shared).
+    remember : bool
+        LLM agents store their observation and their action as memories each active step.
+    reflect : bool
+        With a :class:`socialkit.memory.Stream`, agents reflect when their accumulated
+        importance passes its threshold.
+    importance : {"heuristic", "llm"}
+        How new memories are rated: the memory's own function (a heuristic by default), or by
+        the model (batched, cached and counted like every call).
+    record : {"agents", "summary"}
+        Per-agent state every step, or only per-step statistics.
+    concurrency, cache, temperature, reasks, share, constrain, logprobs, progress
+        Passed to the :class:`socialkit.llm.Session`.
+
+    Examples
+    --------
+    >>> import networkx as nx, socialkit as sk
+    >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(4))
+    >>> model = sk.llm.scripted(lambda m: "We should talk." if "one short" in
+    ...                         m[-1]["content"] else "4")
+    >>> sim = sk.Simulation(pop, env=sk.env.Network(nx.path_graph(4)), model=model,
+    ...                     state={"opinion": sk.Likert("Taxes are too high.")}, seed=1,
+    ...                     progress=False)
+    >>> run = sim.run(steps=2)
+    >>> run.final("opinion").tolist(), run.events["action"].value_counts().to_dict()
+    ([4.0, 4.0, 4.0, 4.0], {'message': 8})
+    """
+
+    def __init__(self, population: Any, env: Environment | None = None, model: Any = None, *,
+                 policy: Policy | Mapping[str, Policy] | None = None, roles: Any = None,
+                 memory: Any = None, state: Mapping[str, Any] | None = None,
+                 activation: Any = 1.0, clock: Clock | str | None = None, seed: int = 0,
+                 budget: float | None = None, checkpoint: str | os.PathLike | None = None,
+                 group_by: Sequence[str] | str | None = None, remember: bool = True,
+                 reflect: bool = True, importance: str = "heuristic", record: str = "agents",
+                 concurrency: int = 16, cache: Any = True, temperature: float | None = None,
+                 reasks: int = 2, share: str = "auto", constrain: bool = True,
+                 logprobs: bool = True, progress: bool = True, name: str = "simulation"):
+        from socialkit.dynamics._common import make_rng
+
+        self._args = {k: v for k, v in locals().items() if k not in ("self", "make_rng")}
+        self.agents = Agents(population, state)
+        self.population = population
+        if env is None:
+            env = Environment()
+        if not isinstance(env, Environment):
+            raise TypeError(f"env must be a socialkit.env.Environment, got {type(env).__name__}")
+        self._env_template = copy.deepcopy(env)
+        self.env = env
+        self.rng, self.seed = make_rng(seed)
+        self.clock = Clock(clock) if isinstance(clock, str) else clock or Clock()
+        if not isinstance(self.clock, Clock):
+            raise TypeError(f"clock must be a socialkit.sim.Clock or a unit name, got "
+                            f"{type(clock).__name__}")
+        self._activation = _Activation(activation, self.agents)
+        self._setup_policies(policy, roles)
+        for nm, v in (("remember", remember), ("reflect", reflect), ("progress", progress)):
+            if not isinstance(v, bool):
+                raise TypeError(f"{nm} must be True or False, got {v!r}")
+        if importance not in ("heuristic", "llm"):
+            raise ValueError(f"importance must be 'heuristic' or 'llm', got {importance!r}")
+        if record not in ("agents", "summary"):
+            raise ValueError(f"record must be 'agents' or 'summary', got {record!r}")
+        self.remember, self.reflect, self.importance, self.record = (remember, reflect,
+                                                                     importance, record)
+        self.progress, self.name = progress, name
+        self.group_by = self._check_group_by(group_by)
+        self.memory = memory
+        if memory is not None:
+            from socialkit.memory import Memory
+
+            if not isinstance(memory, Memory):
+                raise TypeError(f"memory must be a socialkit.memory Memory (Stream or Recent), "
+                                f"got {type(memory).__name__}")
+            self._memory_template = memory.empty() if hasattr(memory, "empty") else None
+            memory.bind(self.agents.ids)
+        self._session_args = {"cache": cache, "seed": self.seed, "concurrency": concurrency,
+                              "budget": budget, "temperature": temperature, "reasks": reasks,
+                              "share": share, "constrain": constrain, "logprobs": logprobs,
+                              "progress": progress}
+        self._model = model
+        self._session = None
+        self.t = 0  # steps done
+        self._started = False
+        self._records: list[dict[str, Any]] = []
+        self._hash = hashlib.sha256()
+        self._fork: dict[str, Any] | None = None
+        self.folder = None if checkpoint is None else Path(checkpoint)
+        self._personas = self._render_personas()
+        if self.folder is not None:
+            self._open_checkpoint()
+
+    # ---- set-up ------------------------------------------------------------------------------
+    def _setup_policies(self, policy: Any, roles: Any) -> None:
+        n = len(self.agents)
+        if policy is None:
+            policy = LLMPolicy()
+        if isinstance(policy, Policy):
+            self.policies = {"agent": policy}
+            self._role = np.zeros(n, dtype=np.int64)
+            if roles is not None:
+                raise ValueError("roles= needs policy= to be a dict of role -> policy")
+            return
+        if not isinstance(policy, Mapping) or not policy:
+            raise TypeError(f"policy must be a socialkit.agents Policy or a dict of role -> "
+                            f"Policy, got {type(policy).__name__}")
+        for r, p in policy.items():
+            if not isinstance(p, Policy):
+                raise TypeError(f"policy for role {r!r} must be a socialkit.agents Policy, got "
+                                f"{type(p).__name__}")
+        if roles is None:
+            raise ValueError("policy is a dict of role -> policy: give roles= (a population "
+                             "column or one role per agent)")
+        if isinstance(roles, str):
+            if roles not in self.agents.population.df.columns:
+                raise ValueError(f"roles={roles!r} is not a population column; columns: "
+                                 f"{self.agents.population.attributes}")
+            labels = self.agents.population.df[roles].astype(str).to_numpy()
+        else:
+            labels = np.asarray(roles, dtype=object).astype(str).ravel()
+            if len(labels) != n:
+                raise ValueError(f"roles has {len(labels)} labels for {n} agents")
+        names = list(map(str, policy))
+        unknown = sorted(set(labels) - set(names))
+        if unknown:
+            raise ValueError(f"roles {unknown} have no policy; policies are given for {names}")
+        self.policies = {str(k): v for k, v in policy.items()}
+        self._role = np.array([names.index(x) for x in labels], dtype=np.int64)
+
+    def _check_group_by(self, group_by: Any) -> list[str] | None:
+        if group_by is None:
+            return None
+        cols = [group_by] if isinstance(group_by, str) else list(group_by)
+        bad = [c for c in cols if c not in self.agents.population.df.columns]
+        if bad:
+            raise ValueError(f"group_by columns {bad} are not population attributes: "
+                             f"{self.agents.population.attributes}")
+        return cols
+
+    def _render_personas(self) -> list[str]:
+        from socialkit.llm.ask import _render_rows
+
+        if not any(p.llm for p in self.policies.values()):
+            return [""] * len(self.agents)
+        df = self.agents.population.df
+        if self.group_by is not None:
+            return _render_rows(df, self.group_by)
+        out = [""] * len(self.agents)
+        by_agent = None
+        for r, p in enumerate(self.policies.values()):
+            if not p.llm:
+                continue
+            pos = np.flatnonzero(self._role == r)
+            if p.persona is not None:
+                texts = _render_rows(df.iloc[pos], p.persona)
+            else:
+                if by_agent is None:
+                    by_agent = [x.text for x in self.agents.population.personas()]
+                texts = [by_agent[i] for i in pos]
+            for i, t in zip(pos, texts, strict=True):
+                out[i] = t
+        return out
+
+    @property
+    def session(self):
+        """The :class:`socialkit.llm.Session` of the LLM agents (made on first use)."""
+        if self._session is None:
+            from socialkit.llm import Session
+
+            self._session = Session(self._model, **self._session_args)
+        return self._session
+
+    @property
+    def time(self) -> float:
+        """The clock's time of the current step, in hours."""
+        return self.clock.hours(self.t)
+
+    def __repr__(self) -> str:
+        return (f"<socialkit.Simulation {self.name!r}: {len(self.agents)} agents, env "
+                f"{self.env.name}, step {self.t}, seed {self.seed}>")
+
+    # ---- fingerprint and checkpoints ---------------------------------------------------------
+    def _components(self) -> dict[str, Any]:
+        mem = None
+        if self.memory is not None:
+            mem = {"kind": type(self.memory).__name__,
+                   **{k: repr(v) for k, v in sorted(vars(self.memory).items())
+                      if k in ("k", "scoring", "threshold", "name")}}
+        model_id = None
+        if any(p.llm for p in self.policies.values()):
+            model_id = self.session.backend.model_id
+        return {"population": _pop_hash(self.population),
+                "state": {n: v.describe() for n, v in self.agents.variables.items()},
+                "env": self.env.spec(), "seed": self.seed,
+                "policies": {r: p.spec() for r, p in self.policies.items()},
+                "roles": hashlib.sha256(self._role.tobytes()).hexdigest()[:16],
+                "memory": mem, "activation": self._activation.describe(),
+                "clock": self.clock.spec(), "group_by": self.group_by, "model": model_id,
+                "remember": self.remember, "reflect": self.reflect,
+                "importance": self.importance, "record": self.record, "fork": self._fork}
+
+    def _open_checkpoint(self) -> None:
+        folder = self.folder
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"checkpoint={str(folder)!r} is a file, not a folder")
+        meta_path = folder / "simulation.json"
+        comps = self._components()
+        if meta_path.exists():
+            try:
+                meta = json.loads(meta_path.read_text())
+                theirs = meta["components"]
+            except (ValueError, KeyError, TypeError):
+                raise ValueError(f"checkpoint folder {str(folder)!r}: simulation.json is damaged "
+                                 "or not socialkit's") from None
+            ours = json.loads(json.dumps(comps, default=repr))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"checkpoint folder {str(folder)!r} has format "
+                                 f"{meta.get('format')!r}; this socialkit reads {FORMAT}")
+            if theirs != ours:
+                differ = sorted(k for k in set(theirs) | set(ours)
+                                if theirs.get(k) != ours.get(k))
+                raise ValueError(f"checkpoint folder {str(folder)!r} holds another simulation "
+                                 f"(it differs in: {', '.join(differ)}); use another folder, or "
+                                 "build the Simulation with the arguments it was made with")
+            if (folder / "state.pkl").exists():
+                self._load()
+            return
+        if folder.exists() and any(folder.iterdir()):
+            raise ValueError(f"checkpoint folder {str(folder)!r} is not empty and holds no "
+                             "simulation (no simulation.json); give an empty or new folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "steps").mkdir(exist_ok=True)
+        config = None
+        try:
+            args = dict(self._args)
+            args["env"] = self._env_template
+            args["memory"] = self._memory_template if self.memory is not None else None
+            config = pickle.dumps(args)
+        except Exception:  # lambdas, live clients: resume() then needs the arguments again
+            config = None
+        if config is not None:
+            _atomic(folder / "config.pkl", config)
+        _atomic(meta_path, json.dumps({"format": FORMAT, "name": self.name,
+                                       "components": comps}, indent=1, sort_keys=True,
+                                      default=repr).encode())
+
+    def _write_checkpoint(self) -> None:
+        folder = self.folder
+        rec = self._records[-1]
+        _atomic(folder / "steps" / f"{rec['step']:06d}.pkl", pickle.dumps(rec))
+        mem = None
+        if self.memory is not None:
+            self.memory.checkpoint(folder / "memory")
+            mem = (folder / "memory" / "memory.json").read_bytes()
+        state = {"t": self.t, "values": self.agents.values, "env": self.env.state(),
+                 "rng": self.rng.bit_generator.state, "memory": mem,
+                 "hash": self._hash.hexdigest(), "hash_parts": self._hash_parts}
+        _atomic(folder / "state.pkl", pickle.dumps(state))  # the commit point
+
+    def _load(self) -> None:
+        folder = self.folder
+        try:
+            state = pickle.loads((folder / "state.pkl").read_bytes())
+        except Exception as err:
+            raise ValueError(f"checkpoint folder {str(folder)!r}: state.pkl cannot be read "
+                             f"({type(err).__name__}: {err})") from None
+        t = int(state["t"])
+        records = []
+        for s in range(t + 1):
+            path = folder / "steps" / f"{s:06d}.pkl"
+            if not path.exists():
+                raise ValueError(f"checkpoint folder {str(folder)!r}: the record of step {s} "
+                                 "is missing")
+            records.append(pickle.loads(path.read_bytes()))
+        self.env.setup(self)
+        self.env.load_state(state["env"])
+        for k, v in state["values"].items():
+            self.agents.values[k] = np.asarray(v, dtype=np.float64)
+        self.rng.bit_generator.state = state["rng"]
+        if self.memory is not None:
+            if state["memory"] is None:
+                raise ValueError(f"checkpoint folder {str(folder)!r} has no memory state")
+            _atomic(folder / "memory" / "memory.json", state["memory"])
+            self.memory.restore(folder / "memory")
+        self._records = records
+        self._hash_parts = list(state["hash_parts"])
+        self._hash = hashlib.sha256()
+        for part in self._hash_parts:
+            self._hash.update(part.encode())
+        self.t, self._started, self._resumed_at = t, True, t
+
+    # ---- running -----------------------------------------------------------------------------
+    _hash_parts: list[str] = []
+    _resumed_at: int | None = None
+
+    def _start(self) -> None:
+        self._hash_parts = []
+        self.env.setup(self)
+        events: list[dict] = []
+        reported = [n for n, v in self.agents.variables.items() if v.reported]
+        llm_pos = np.flatnonzero([self._policy_of(p).llm for p in range(len(self.agents))])
+        if reported and len(llm_pos):
+            ask = {n: llm_pos[np.isnan(self.agents.values[n][llm_pos])] for n in reported}
+            self._report(0, ask, {}, events)
+        self._started = True
+        self._record(0, events, {"active": 0.0, "missing": float(len(events))})
+        if self.folder is not None:
+            self._write_checkpoint()
+
+    def _policy_of(self, pos: int) -> Policy:
+        return list(self.policies.values())[int(self._role[pos])]
+
+    def step(self) -> dict[str, Any]:
+        """Run one step; returns its record (step, events, measures)."""
+        if not self._started:
+            self._start()
+        t = self.t + 1
+        rng, agents = self.rng, self.agents
+        active = self._activation(t, rng, agents)
+        ids = agents.ids[active]
+        events: list[dict] = []
+        cells = self.group_by is not None
+        observations = (self.env.observe_cell(self, ids) if cells
+                        else self.env.observe(self, ids)) if len(ids) else []
+        if len(observations) != len(ids):
+            raise ValueError(f"{self.env.name}.observe returned {len(observations)} texts for "
+                             f"{len(ids)} agents")
+        menus = self.env.actions(self, ids) if len(ids) else None
+        if menus is None or isinstance(menus, ActionMenu):
+            menus = [menus] * len(ids)
+        elif len(menus) != len(ids):
+            raise ValueError(f"{self.env.name}.actions returned {len(menus)} menus for "
+                             f"{len(ids)} agents")
+        rows: dict[int, dict] = {}
+        self._t_now = t
+        by_role = self._role[active]
+        for r, policy in enumerate(self.policies.values()):
+            sel = np.flatnonzero(by_role == r)
+            if not len(sel):
+                continue
+            pos = active[sel]
+            obs = [observations[i] for i in sel]
+            mns = [menus[i] for i in sel]
+            if policy.llm:
+                got = self._llm(t, policy, pos, obs, mns, events)
+            else:
+                ctx = Context(t, self.clock.hours(t), agents.ids[pos], pos, agents, self.env,
+                              rng, obs, mns)
+                got = self._rule(policy, ctx, mns)
+            rows.update(got)
+        decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS)
+        extra = self.env.resolve(self, decisions) or []
+        for _, d in decisions.iterrows():
+            if d["action"] is None and d["status"] != "missing":
+                continue
+            events.append(self._decision_event(d))
+        for e in extra:
+            events.append(self._event(e, f"{self.env.name}.resolve"))
+        if self.memory is not None and self.remember:
+            self._remember(t, active, observations, decisions)
+        self.t = t
+        n_missing = int((decisions["status"] == "missing").sum()) if len(decisions) else 0
+        self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)})
+        if self.folder is not None:
+            self._write_checkpoint()
+        return self._records[-1]
+
+    def run(self, steps: int) -> Any:
+        """Step until ``steps`` steps are done (a rerun, a resumed or a forked simulation
+        continues from where it is) and return the :class:`socialkit.Run` so far."""
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+        if not self._started:
+            self._start()
+        todo = range(self.t + 1, int(steps) + 1)
+        bar = None
+        if self.progress and len(todo) > 1:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(todo), desc=f"{self.name}: {self.clock.unit}s", unit="step")
+        try:
+            for _ in todo:
+                self.step()
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return self.result()
+
+    # ---- decisions ---------------------------------------------------------------------------
+    def _llm(self, t: int, policy: LLMPolicy, pos: np.ndarray, obs: list[str], menus: list,
+             events: list[dict]) -> dict[int, dict]:
+        from socialkit.llm.session import Request
+
+        agents = self.agents
+        ids = agents.ids[pos]
+        cells = self.group_by is not None
+        memories = [""] * len(pos)
+        if self.memory is not None and policy.memories and not cells:
+            queries = [o if o.strip() else "what matters to me now" for o in obs]
+            got = self.memory.retrieve(ids, queries, self.clock.hours(t), k=policy.memories)
+            by_req = got.groupby("request")["text"].apply(list).to_dict() if len(got) else {}
+            memories = ["What you remember:\n" + "\n".join(f"- {m}" for m in by_req[i])
+                        if i in by_req else "" for i in range(len(pos))]
+        reported = [n for n, v in agents.variables.items() if v.reported]
+        requests, where = [], []
+        for i, p in enumerate(pos):
+            persona = self._personas[p]
+            state = "" if cells else agents.state_text(p)
+            for n in reported:
+                var = agents.variables[n]
+                own = "" if cells else (f'Your current answer to "{var.question.text}" is '
+                                        f"{var.text(agents.values[n][p])}.")
+                msgs = policy.messages(persona, [memories[i], obs[i], state, own], var.question)
+                requests.append(Request(msgs, var.question, self._identity(t, ids[i], n, msgs)))
+                where.append((i, n))
+            menu = menus[i]
+            if menu is not None and not menu.trivial:
+                msgs = policy.messages(persona, [memories[i], obs[i], state], menu)
+                requests.append(Request(msgs, menu, self._identity(t, ids[i], "act", msgs)))
+                where.append((i, "act"))
+        outcomes = self.session.complete_many(requests) if requests else []
+        self._hash_parts.append(_digest([r.messages for r in requests]))
+        self._hash.update(self._hash_parts[-1].encode())
+        rows: dict[int, dict] = {}
+        for i, p in enumerate(pos):
+            menu = menus[i]
+            action = None
+            if menu is not None and menu.trivial:
+                action = {"action": next(iter(menu.actions))}
+            rows[p] = {"agent": int(ids[i]), "policy": policy.kind,
+                       "action": None if action is None else action["action"], "args": {},
+                       "status": "fixed" if action is not None else "ok", "reason": "",
+                       "text": None}
+        for (i, what), out in zip(where, outcomes, strict=True):
+            p, agent = pos[i], int(ids[i])
+            if what == "act":
+                row = rows[p]
+                row["status"], row["reason"], row["text"] = out.status, out.reason, out.text
+                if out.status != "missing":
+                    value = dict(out.value)
+                    row["action"] = value.pop("action")
+                    row["args"] = value
+                continue
+            var = agents.variables[what]
+            if out.status == "missing":
+                events.append({"step": t, "agent": agent, "action": "missing", "target": -1,
+                               "text": f"{what}: {out.reason}",
+                               "data": json.dumps({"purpose": what})})
+                continue
+            value = out.value
+            if cells and out.dist:
+                value = self._draw(out.dist)
+            agents.values[what][p] = var.code(value)
+        return rows
+
+    def _identity(self, t: int, agent: int, purpose: str, msgs: list[dict]) -> list:
+        if self.group_by is None:
+            return ["sim", t, int(agent), purpose]
+        return ["sim", t, "cell", purpose, _digest(msgs)]
+
+    def _draw(self, dist: Mapping[Any, float]) -> Any:
+        keys = list(dist)
+        p = np.asarray([dist[k] for k in keys], dtype=np.float64)
+        p = p / p.sum()
+        return keys[int(self.rng.choice(len(keys), p=p))]
+
+    def _report(self, t: int, ask: dict[str, np.ndarray], _obs: dict, events: list) -> None:
+        """Step 0: unknown reported variables asked from the persona alone."""
+        from socialkit.llm.session import Request
+
+        agents = self.agents
+        requests, where = [], []
+        for n, pos in ask.items():
+            var = agents.variables[n]
+            for p in pos:
+                policy = self._policy_of(p)
+                msgs = policy.messages(self._personas[p], [], var.question)
+                requests.append(Request(msgs, var.question,
+                                        self._identity(t, agents.ids[p], n, msgs)))
+                where.append((p, n))
+        if not requests:
+            return
+        outcomes = self.session.complete_many(requests)
+        self._hash_parts.append(_digest([r.messages for r in requests]))
+        self._hash.update(self._hash_parts[-1].encode())
+        for (p, n), out in zip(where, outcomes, strict=True):
+            var = agents.variables[n]
+            if out.status == "missing":
+                events.append({"step": t, "agent": int(agents.ids[p]), "action": "missing",
+                               "target": -1, "text": f"{n}: {out.reason}",
+                               "data": json.dumps({"purpose": n})})
+            else:
+                value = self._draw(out.dist) if self.group_by is not None and out.dist \
+                    else out.value
+                agents.values[n][p] = var.code(value)
+
+    def _rule(self, policy: Policy, ctx: Context, menus: list) -> dict[int, dict]:
+        agents, n = self.agents, len(ctx.ids)
+        if isinstance(policy, ScriptedPolicy):
+            outs = policy.decide(ctx)
+            keys = sorted({k for d in outs for k in d})
+            got = {k: [d.get(k) for d in outs] for k in keys}
+            status = "scripted"
+        elif isinstance(policy, RulePolicy):
+            got = dict(policy.decide(ctx))
+            status = "rule"
+        else:
+            raise TypeError(f"unknown policy type {type(policy).__name__}")
+        where = f"{policy.kind} policy {getattr(policy, 'name', '')!r}"
+        cols: dict[str, list] = {}
+        for k, v in got.items():
+            vals = list(np.broadcast_to(np.asarray(v, dtype=object), (n,))) if np.ndim(v) == 0 \
+                else list(v)
+            if len(vals) != n:
+                raise ValueError(f"{where} returned {len(vals)} values of {k!r} for {n} agents")
+            cols[k] = vals
+        for k in [k for k in cols if k in agents.variables]:
+            vals = cols.pop(k)
+            keep = [i for i, v in enumerate(vals) if v is not None]
+            if keep:
+                try:
+                    codes = agents.variables[k].codes([vals[i] for i in keep], k)
+                except ValueError as err:
+                    raise ValueError(f"{where}: {err}") from None
+                agents.values[k][ctx.positions[keep]] = codes
+        names = cols.pop("action", [None] * n)
+        rows = {}
+        for i, p in enumerate(ctx.positions):
+            name, args = names[i], {}
+            if name is not None:
+                menu = menus[i]
+                if menu is None:
+                    raise ValueError(f"{where} chose action {name!r} for agent "
+                                     f"{int(ctx.ids[i])}, but the environment offers none")
+                if name not in menu.actions:
+                    raise ValueError(f"{where} chose unknown action {name!r} for agent "
+                                     f"{int(ctx.ids[i])}; the menu has {list(menu.actions)}")
+                for a, typ in menu.actions[name].args.items():
+                    if a not in cols or cols[a][i] is None:
+                        raise ValueError(f"{where}: action {name} needs {a!r} for agent "
+                                         f"{int(ctx.ids[i])}")
+                    args[a] = _typed(typ, cols[a][i], f"{where}: {name} {a}")
+            unknown = [k for k in cols if name is None or k not in menu.actions[name].args]
+            if unknown and name is not None and all(cols[k][i] is not None for k in unknown):
+                raise ValueError(f"{where} returned {unknown}, which are neither state "
+                                 f"variables {list(agents.variables)} nor arguments of "
+                                 f"{name}")
+            rows[p] = {"agent": int(ctx.ids[i]), "policy": policy.kind, "action": name,
+                       "args": args, "status": status, "reason": "", "text": None}
+        return rows
+
+    # ---- events, memory, records -------------------------------------------------------------
+    def _decision_event(self, d: pd.Series) -> dict:
+        if d["status"] == "missing":
+            return {"step": self._t_now, "agent": int(d["agent"]), "action": "missing",
+                    "target": -1, "text": f"action: {d['reason']}",
+                    "data": json.dumps({"purpose": "act"})}
+        args = d["args"] or {}
+        texts = [str(v) for v in args.values() if isinstance(v, str)]
+        target = args.get("target", args.get("agent", -1))
+        try:
+            target = int(target)
+        except (TypeError, ValueError):
+            target = -1
+        return {"step": self._t_now, "agent": int(d["agent"]), "action": d["action"],
+                "target": target, "text": " ".join(texts) if texts else None,
+                "data": json.dumps(args, default=str, sort_keys=True) if args else None}
+
+    def _event(self, e: Any, where: str) -> dict:
+        if not isinstance(e, Mapping) or "agent" not in e or "action" not in e:
+            raise ValueError(f"{where} must return event dicts with 'agent' and 'action', got "
+                             f"{e!r}")
+        data = e.get("data")
+        if data is not None and not isinstance(data, str):
+            data = json.dumps(data, default=str, sort_keys=True)
+        return {"step": self._t_now, "agent": int(e["agent"]), "action": str(e["action"]),
+                "target": int(e.get("target", -1)), "text": e.get("text"), "data": data}
+
+    def _remember(self, t: int, active: np.ndarray, observations: list[str],
+                  decisions: pd.DataFrame) -> None:
+        llm = np.array([self._policy_of(p).llm for p in active], dtype=bool)
+        agents, texts = [], []
+        for i in np.flatnonzero(llm):
+            a = int(self.agents.ids[active[i]])
+            if observations[i].strip():
+                agents.append(a)
+                texts.append(observations[i].strip())
+            d = decisions.iloc[i]
+            if d["action"] is not None and d["status"] != "missing":
+                args = d["args"] or {}
+                said = "; ".join(f"{k}: {v}" for k, v in args.items())
+                agents.append(a)
+                texts.append(f"I chose to {d['action'].replace('_', ' ')}"
+                             + (f" ({said})" if said else "") + ".")
+        if not texts:
+            return
+        now = self.clock.hours(t)
+        importance = None
+        if self.importance == "llm":
+            from socialkit.memory import llm_importance
+
+            importance = llm_importance(self._ask_fn(t, "importance"))(texts)
+        self.memory.add(agents, texts, now, importance)
+        if self.reflect and hasattr(self.memory, "due"):
+            llm_ids = set(self.agents.ids[active[llm]].tolist())
+            due = [a for a in self.memory.due().tolist() if a in llm_ids]
+            if due:
+                self.memory.reflect(now, self._ask_fn(t, "reflect"), agent_ids=due)
+
+    def _ask_fn(self, t: int, purpose: str) -> Callable[[list], list]:
+        """Batched free-text calls for memory work, through the session (cached, counted)."""
+        from socialkit.llm import FreeText
+        from socialkit.llm.session import Request
+
+        q = FreeText("memory", max_words=200, name=purpose)
+        calls = {"n": 0}
+
+        def ask(prompts: list) -> list:
+            calls["n"] += 1
+            reqs = [Request(list(m), q, ["sim", t, purpose, calls["n"], _digest(m)])
+                    for m in prompts]
+            outs = self.session.complete_many(reqs)
+            return [o.text if o.status != "missing" else None for o in outs]
+
+        return ask
+
+    def _record(self, t: int, events: list[dict], stats: dict[str, float]) -> None:
+        values = {n: v.copy() for n, v in self.agents.values.items()}
+        measures = {}
+        for k, v in (self.env.measures(self) or {}).items():
+            try:
+                measures[str(k)] = float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.env.name}.measures: {k!r} is not a number: "
+                                 f"{v!r}") from None
+        self._records.append({"step": t, "values": values, "measures": measures,
+                              "stats": stats, "events": events})
+
+    # ---- results -----------------------------------------------------------------------------
+    def result(self) -> Any:
+        """The :class:`socialkit.Run` of the steps done so far."""
+        from socialkit.run import AGGREGATE, Run, provenance
+
+        ids = self.agents.ids
+        parts = []
+        for rec in self._records:
+            s = rec["step"]
+            for name, x in rec["values"].items():
+                if self.record == "agents":
+                    parts.append(pd.DataFrame({"step": s, "agent": ids, "variable": name,
+                                               "value": x}))
+                else:
+                    parts.append(_summary_rows(s, name, x, self.agents.variables[name]))
+            agg = {**{f"{k}.value" if "." not in k else k: v
+                      for k, v in rec["measures"].items()},
+                   **{f"decisions.{k}": v for k, v in rec["stats"].items()}}
+            if agg:
+                parts.append(pd.DataFrame({"step": s, "agent": AGGREGATE,
+                                           "variable": list(agg), "value": list(agg.values())}))
+        traj = pd.concat(parts, ignore_index=True) if parts else None
+        evs = [e for rec in self._records for e in rec["events"]]
+        events = pd.DataFrame(evs, columns=["step", "agent", "action", "target", "text",
+                                            "data"])
+        params = {"steps": self.t, "n_agents": len(self.agents), "env": self.env.spec(),
+                  "policies": {r: p.spec() for r, p in self.policies.items()},
+                  "activation": self._activation.describe(), "clock": self.clock.spec(),
+                  "group_by": self.group_by, "memory": None if self.memory is None
+                  else type(self.memory).__name__, "remember": self.remember,
+                  "reflect": self.reflect, "importance": self.importance,
+                  "record": self.record}
+        if self._fork is not None:
+            params["fork"] = self._fork
+        extra: dict[str, Any] = {"engine": "socialkit.Simulation", "name": self.name,
+                                 "prompts_hash": self._hash.hexdigest()[:16]}
+        if self._session is not None:
+            s = self._session
+            extra["model_id"] = s.backend.model_id
+            extra["usage"] = {k: v for k, v in s.summary().as_dict().items()
+                              if k in ("jobs", "unique", "calls", "cache_hits", "retries",
+                                       "reasks", "tokens", "cost", "missing", "calls_saved",
+                                       "budget_stopped", "share")}
+        if self._resumed_at is not None:
+            extra["resumed_at"] = self._resumed_at
+        if self.folder is not None:
+            extra["checkpoint"] = str(self.folder)
+        info = {n: {**v.describe(), "clock": self.clock.unit}
+                for n, v in self.agents.variables.items()}
+        return Run(traj, events, params=params, seed=self.seed, model=self.name,
+                   provenance=provenance(**extra), variables=info)
+
+    # ---- branching ---------------------------------------------------------------------------
+    def fork(self, at: int, intervene: Callable[[Simulation], Any] | None = None, *,
+             checkpoint: str | os.PathLike | None = None, name: str | None = None
+             ) -> Simulation:
+        """A branch of this simulation at step ``at``: a new simulation with the same arguments
+        replays steps 1..``at`` (from the LLM cache: no new calls for cached replies), then
+        ``intervene(branch)`` changes it (state, environment, memories); ``branch.run(steps)``
+        then continues, and diverges. This simulation is left as it is.
+
+        Parameters
+        ----------
+        at : int
+            The step to branch from (0 to the steps done).
+        intervene : callable, optional
+            ``intervene(branch)``; its return value is ignored.
+        checkpoint : str or path, optional
+            The branch's own checkpoint folder.
+        name : str, optional
+            The branch's name (default: ``"<name> fork at <at>"``).
+        """
+        if isinstance(at, bool) or not isinstance(at, int | np.integer) or not 0 <= at <= self.t:
+            raise ValueError(f"fork at must be a step from 0 to {self.t} (the steps done), "
+                             f"got {at!r}")
+        if intervene is not None and not callable(intervene):
+            raise TypeError(f"intervene must be a function of the branch, got "
+                            f"{type(intervene).__name__}")
+        args = dict(self._args)
+        args["env"] = copy.deepcopy(self._env_template)
+        if self.memory is not None:
+            if self._memory_template is None:
+                raise ValueError("this memory cannot be copied for a fork (no empty())")
+            args["memory"] = self._memory_template.empty()
+        args["checkpoint"] = checkpoint
+        args["name"] = name or f"{self.name} fork at {at}"
+        args["progress"] = self.progress
+        if self._session is not None:  # the same backend and cache, a fresh usage account
+            args["model"] = self._session.backend
+            args["cache"] = self._session.cache
+        branch = Simulation(**args)
+        branch._fork = {"from": self.name, "at": int(at),
+                        "intervene": None if intervene is None else
+                        getattr(intervene, "__qualname__", repr(intervene))}
+        if branch.t < at:
+            branch.run(at)
+        if intervene is not None:
+            intervene(branch)
+        return branch
+
+
+def _typed(arg: Any, value: Any, where: str) -> Any:
+    if isinstance(arg, Number):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+                or not arg.low <= float(value) <= arg.high:
+            raise ValueError(f"{where}: {value!r} is not {arg.describe()}")
+        return int(value) if arg.integer else float(value)
+    if isinstance(arg, OneOf):
+        if str(value) not in arg.options:
+            raise ValueError(f"{where}: {value!r} is not {arg.describe()}")
+        return str(value)
+    if isinstance(arg, Text):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{where}: {value!r} is not a non-empty text")
+        return value
+    return value
+
+
+def _summary_rows(step: int, name: str, x: np.ndarray, var: Any) -> pd.DataFrame:
+    from socialkit.run import AGGREGATE
+
+    if isinstance(var, Categorical):
+        labels, vals = [], []
+        known = x[~np.isnan(x)]
+        for i, c in enumerate(var.categories):
+            labels += [f"{name}.n_{c}", f"{name}.share_{c}"]
+            cnt = float((known == i).sum())
+            vals += [cnt, cnt / len(known) if len(known) else math.nan]
+    else:
+        with np.errstate(all="ignore"):
+            ok = x[~np.isnan(x)]
+            stats = ([ok.mean(), ok.std(), ok.min(), ok.max()] if len(ok)
+                     else [math.nan] * 4)
+        labels = [f"{name}.{s}" for s in ("mean", "sd", "min", "max")]
+        vals = stats
+    return pd.DataFrame({"step": step, "agent": AGGREGATE, "variable": labels,
+                         "value": np.asarray(vals, dtype=np.float64)})
+
+
+def resume(folder: str | os.PathLike, model: Any = None, **overrides: Any) -> Simulation:
+    """The simulation checkpointed in ``folder``, at its last completed step.
+
+    The arguments it was made with are read back from ``config.pkl`` (``model=`` replaces the
+    model, e.g. a LangChain client that cannot be pickled; ``overrides`` replace others such as
+    ``progress``). A simulation made with functions that cannot be pickled (lambdas) wrote no
+    config: build it again with the same arguments and ``checkpoint=folder``, which continues.
+
+    Examples
+    --------
+    >>> import tempfile, socialkit as sk
+    >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(3))
+    >>> folder = tempfile.mkdtemp()
+    >>> sim = sk.Simulation(pop, policy=sk.agents.RulePolicy(sk.sim.examples.drift),
+    ...                     state={"x": sk.agents.Continuous(initial=0.0)}, checkpoint=folder,
+    ...                     progress=False)
+    >>> _ = sim.run(2)
+    >>> sk.sim.resume(folder).t
+    2
+    """
+    folder = Path(folder)
+    if not (folder / "simulation.json").exists():
+        raise ValueError(f"resume: {str(folder)!r} holds no simulation checkpoint "
+                         "(simulation.json is missing)")
+    if not (folder / "config.pkl").exists():
+        raise ValueError(f"resume: {str(folder)!r} has no config.pkl: the simulation was made "
+                         "with arguments that cannot be pickled (e.g. lambdas); build it again "
+                         "with the same arguments and checkpoint=folder, and it continues")
+    try:
+        args = pickle.loads((folder / "config.pkl").read_bytes())
+    except Exception as err:
+        raise ValueError(f"resume: {str(folder)!r}: config.pkl cannot be read "
+                         f"({type(err).__name__}: {err})") from None
+    if model is not None:
+        args["model"] = model
+    unknown = sorted(set(overrides) - set(args))
+    if unknown:
+        raise TypeError(f"resume got unknown arguments {unknown}")
+    args.update(overrides)
+    args["checkpoint"] = folder
+    return Simulation(**args)
