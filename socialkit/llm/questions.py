@@ -96,12 +96,25 @@ def _same_length(lo: str, hi: str) -> list[str]:
 _BARE = re.compile(r"\s*(?:\*\*)?\s*\(?([-\w.]{1,16}?)\)?\s*(?:\*\*)?\.?\s*")
 
 
+_JSON_BARE = re.compile(r'\s*\{\s*"answer"\s*:\s*("?)([-\w.]{1,16})\1\s*\}\s*')
+
+
 def _bare(reply: Any) -> str | None:
-    """A reply that is a single token ("4", "B.", "**C**", "(b)"), else None."""
-    if not isinstance(reply, str) or len(reply) > 24:
+    """A reply that is a single token ("4", "B.", "**C**", "(b)") or a structured-output reply
+    holding one (``{"answer": 4}``), else None.
+
+    Examples
+    --------
+    >>> _bare("**4**"), _bare('{"answer": "B"}'), _bare("I'd say 4")
+    ('4', 'B', None)
+    """
+    if not isinstance(reply, str) or len(reply) > 40:
         return None
-    m = _BARE.fullmatch(reply)
-    return m.group(1) if m else None
+    m = _BARE.fullmatch(reply) if len(reply) <= 24 else None
+    if m:
+        return m.group(1)
+    m = _JSON_BARE.fullmatch(reply)
+    return m.group(2) if m else None
 
 
 def _prepare(reply: Any) -> tuple[str, str]:
