@@ -355,15 +355,18 @@ class ActionMenu(Question):
 
     def _parse_single(self, reply: str) -> Parsed:
         (arg, t), = self._single.args.items()
-        text = reply
-        inner = P.json_answer(P.clean(reply))
+        text, cleaned, whole = reply, P.clean(reply), True
+        inner = P.json_answer(cleaned)
         if inner is not None:
-            text = inner
+            text, whole = inner, False
         else:  # "text: ..." or "say: ..." prefixes
-            m = _LINE.match(P.clean(reply))
+            m = _LINE.match(cleaned)
             if m and _norm(m.group(1)) in (arg, self._single.name, "answer"):
-                text = m.group(2)
-        got = t.parse(text)
+                text, whole = m.group(2), False
+        if whole and type(t) is Text:  # t.parse(reply), with the clean() done above
+            got = t._q.parse(cleaned.strip().strip("`").strip())
+        else:
+            got = t.parse(text)
         if not got.ok:
             return got
         return Parsed(True, {"action": self._single.name, arg: got.value})

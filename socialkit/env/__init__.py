@@ -2,8 +2,10 @@
 environments built on it.
 
 - :class:`Environment`: ``observe``, ``actions``, ``resolve``, ``measures``, ``state`` /
-  ``load_state`` (platform mechanics are code, never LLM calls).
+  ``load_state`` (platform mechanics are code; only a game master calls the model).
 - :class:`Network`: agents hear the state and messages of up to ``k`` neighbours.
+- :class:`GameMaster`: a language model resolves free-text attempts into typed effects on the
+  agents' state (through the simulation's session: cached, counted, seeded).
 
 Examples
 --------
@@ -13,6 +15,8 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
-__all__ = ["Environment", "Network", "DECISION_COLUMNS", "MESSAGE_PROMPT"]
+__all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
+           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT"]

@@ -36,9 +36,17 @@ class Environment:
     """
 
     name = "environment"
+    llm = False
+    """True when the environment itself calls the model (a game master): its calls go through
+    ``sim.complete_many`` and the model then enters the checkpoint fingerprint."""
+
+    def check(self, sim: Any) -> None:
+        """Called when a simulation is built, after its agents exist: raise ValueError or
+        TypeError for arguments that do not fit it (unknown state variables, ...)."""
 
     def setup(self, sim: Any) -> None:
-        """Called once when a simulation starts fresh (not on resume), after the agents exist."""
+        """Called once when a simulation starts, after the agents exist; on resume it is called
+        too, before :meth:`load_state` restores the checkpointed state."""
 
     def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
         """What each active agent sees this step (one text per id, "" for nothing)."""

@@ -127,13 +127,16 @@ class Network(Environment):
         var, x = self._variable(sim), sim.agents.values[self.show]
         ids_all = sim.agents.ids
         out = []
+        line: dict[int, str | None] = {}  # each neighbour's line, made once (None: no answer)
         for nb in self._heard(sim, ids):
             lines = []
-            for j in nb:
-                if np.isnan(x[j]):
-                    continue
-                said = self.messages.get(int(ids_all[j]))
-                lines.append(f"- {var.text(x[j])}" + (f' and said: "{said}"' if said else ""))
+            for j in nb.tolist():
+                if j not in line:
+                    said = self.messages.get(int(ids_all[j]))
+                    line[j] = None if np.isnan(x[j]) else \
+                        f"- {var.text(x[j])}" + (f' and said: "{said}"' if said else "")
+                if line[j] is not None:
+                    lines.append(line[j])
             if lines:
                 out.append("Some people you know answered:\n" + "\n".join(lines))
             else:
@@ -144,10 +147,12 @@ class Network(Environment):
         var, x = self._variable(sim), sim.agents.values[self.show]
         out = []
         for nb in self._heard(sim, ids):
-            vals = x[nb][~np.isnan(x[nb])]
+            vals = x[nb]
+            vals = vals[~np.isnan(vals)]
             if len(vals) and var.kind != "categorical":
+                mean = np.add.reduce(vals) / len(vals)  # vals.mean(), without its overhead
                 out.append("What people you know answer on average: "
-                           f"{var.text(float(np.round(vals.mean())))}")
+                           f"{var.text(float(np.round(mean)))}")
             elif len(vals):
                 codes, counts = np.unique(vals, return_counts=True)
                 out.append("What most people you know answer: "

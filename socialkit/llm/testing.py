@@ -41,6 +41,37 @@ _LIKERT = re.compile(r"single number from 1 to (\d+)")
 _CHOICE = re.compile(r"single letter from A to ([A-Z])")
 _NUMERIC = re.compile(r"single (?:whole )?number between (-?[\d.]+) and (-?[\d.]+)")
 _MALFORMED = "Hmm, hard to say. It depends on many things."
+_MENU = re.compile(r"^- ([a-z][a-z0-9_]*)(?:\(([^)]*)\))?(.*)$", re.M)
+_ARG_NUMBER = r"(?:a whole number|a number) from (-?[\d.]+) to (-?[\d.]+)"
+_TEXT_REPLY = "I would rather keep things as they are."
+
+
+def _arg_value(desc: str, u: float) -> Any:
+    """A valid value of an action argument from its description in the menu."""
+    if m := re.match(r"one of ([^;)]*)", desc):
+        opts = [o.strip() for o in m.group(1).split(",") if o.strip() and o.strip() != "..."]
+        return opts[min(int(u * len(opts)), len(opts) - 1)]
+    if m := re.match(_ARG_NUMBER, desc):
+        low, high = float(m.group(1)), float(m.group(2))
+        return round(low + u * (high - low))
+    return _TEXT_REPLY
+
+
+def _menu_answer(last: str, u: float) -> dict[str, Any] | None:
+    """socialkit action menus (socialkit.agents.ActionMenu): one action and valid arguments."""
+    if "Choose one action:" in last:
+        acts = _MENU.findall(last)
+        if not acts:
+            return None
+        name, args, rest = acts[min(int(u * len(acts)), len(acts) - 1)]
+        out: dict[str, Any] = {"action": name}
+        for a in [x.strip() for x in args.split(",") if x.strip()]:
+            m = re.search(rf"\b{re.escape(a)}: ([^;)]*)", rest)
+            out[a] = _arg_value(m.group(1) if m else "text", u)
+        return out
+    if m := re.search(r"\) Answer with (.*), nothing else\.", last):
+        return {"answer": _arg_value(m.group(1), u)}
+    return None
 
 
 def _unit(*parts: Any) -> float:
@@ -83,6 +114,10 @@ class _Core:
         if self.garble and self.garble in prompt:
             return _MALFORMED, None
         u = _unit(self.seed, salt, prompt)
+        if (menu := _menu_answer(last, u)) is not None:
+            if "answer" in menu:
+                return str(menu["answer"]), None
+            return "\n".join(f"{k}: {v}" for k, v in menu.items()), None
         if m := _LIKERT.search(last):
             keys = [str(i) for i in range(1, int(m.group(1)) + 1)]
         elif m := _CHOICE.search(last):
@@ -132,12 +167,18 @@ class _Core:
                 return 400, {"error": {"message": "response_format json_schema is not "
                                        "supported", "type": "invalid_request_error"}}
             self.stats["structured"] += 1
-            value: Any = text
-            kind = (fmt.get("json_schema", {}).get("schema", {}).get("properties", {})
-                    .get("answer", {}).get("type"))
-            if kind in ("integer", "number") and re.fullmatch(r"-?\d+", text):
-                value = int(text)
-            text = json.dumps({"answer": value})
+            props = fmt.get("json_schema", {}).get("schema", {}).get("properties", {})
+            if "decision" in props and text.startswith("action: "):
+                pairs = dict(line.split(": ", 1) for line in text.splitlines())
+                text = json.dumps({"decision": {k: int(v) if re.fullmatch(r"-?\d+", v) else v
+                                                for k, v in pairs.items()}})
+                weights = None
+            else:
+                value: Any = text
+                if props.get("answer", {}).get("type") in ("integer", "number") and \
+                        re.fullmatch(r"-?\d+", text):
+                    value = int(text)
+                text = json.dumps({"answer": value})
         if fault == "malformed":
             self.stats["malformed"] += 1
             text, weights = _MALFORMED, None
