@@ -462,3 +462,14 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     run, branch = scope["run"], scope["branch"]
     assert run.measures()["stock.value"].notna().all() and branch.t == 3
     assert (tmp_path / "runs" / "lake" / "state.pkl").exists()
+
+
+def test_agents_without_an_action_record_no_event(pop):
+    """A rule agent without a menu next to LLM agents with one: no event with a NaN action."""
+    roles = ["llm"] * 6 + ["rule"] * 6
+    sim = sk.Simulation(pop, env=Lake(), model=sk.llm.scripted(fisher), roles=roles,
+                        policy={"llm": LLMPolicy(), "rule": RulePolicy(lambda c: {})},
+                        seed=0, progress=False)
+    ev = sim.run(2).events
+    assert ev["action"].notna().all()
+    assert set(ev.loc[ev["agent"] >= 0, "agent"]) == set(pop.df["agent"].iloc[:6])

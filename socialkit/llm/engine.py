@@ -120,15 +120,30 @@ class Engine:
         self.owned: set[str] = set()  # keys this engine has claimed and not yet answered
         self._heartbeat: asyncio.Task | None = None
         self.waited = 0  # calls answered by another process that had claimed them
+        self._constraints: dict[int, tuple] = {}
+        self._params: dict[tuple, tuple] = {}
 
     def constraint(self, question: Question) -> dict[str, Any] | None:
         """How the backend is asked to constrain this question's reply, or None."""
         if not self.constrain or self.structure_rejected:
             return None
-        return self.backend.constraint(question)
+        hit = self._constraints.get(id(question))
+        if hit is None or hit[0] is not question:  # grammars and schemas built once a question
+            hit = (question, self.backend.constraint(question))
+            self._constraints[id(question)] = hit
+        return hit[1]
 
     def params(self, question: Question) -> dict[str, Any]:
         """Generation parameters of a question's calls (part of the cache key)."""
+        memo = (id(question), self.structure_rejected, self.logprobs)
+        hit = self._params.get(memo)
+        if hit is not None and hit[0] is question:
+            return dict(hit[1])
+        p = self._params_of(question)
+        self._params[memo] = (question, p)
+        return dict(p)
+
+    def _params_of(self, question: Question) -> dict[str, Any]:
         p = self.backend.params(self.temperature, question.max_tokens)
         if self.top_p is not None:
             p["top_p"] = self.top_p

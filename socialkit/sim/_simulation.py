@@ -588,7 +588,9 @@ class Simulation:
                               rng, obs, mns)
                 got = self._rule(policy, ctx, mns)
             rows.update(got)
-        decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS)
+        decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS,
+                                 dtype=object)  # None stays None (no action), not NaN
+        decisions["agent"] = decisions["agent"].astype("int64")
         extra = self.env.resolve(self, decisions) or []
         for d in _records(decisions):  # the values iterrows gives, without a Series per row
             if d["action"] is None and d["status"] != "missing":
