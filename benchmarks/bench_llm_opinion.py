@@ -28,7 +28,7 @@ _PARTY = {0: "Democrat", 1: "Democrat", 2: "Independent", 3: "Independent", 4: "
 
 def population(n: int):
     anes = sk.datasets.load("anes1996")
-    pop = sk.Population.from_survey(anes, n=n, seed=7)
+    pop = sk.Population.from_survey(anes, n=n, seed=7, codebook=False)  # raw codes
     df = pop.df.assign(
         party=pop.df["PID"].map(_PARTY),
         age_group=np.where(pop.df["age"] < 45, "under 45", "45 and over"),

@@ -20,10 +20,13 @@ def _neighbour_values(prompt: str) -> list[int]:
 
 
 def averaging_model(messages):
-    """Answer the rounded mean of the neighbours' answers (own answer if none); say the answer."""
+    """Answer the rounded mean of the neighbours' answers (own answer if none); say the answer.
+
+    The persona is the system message; what the agent sees and its own answer are in the user
+    message, before the question."""
     user, system = messages[-1]["content"], messages[0]["content"]
-    own = re.search(r"Your current answer to .* is (\d) \(", system)
-    seen = _neighbour_values(system)
+    own = re.search(r"Your current answer to .* is (\d) \(", user)
+    seen = _neighbour_values(user)
     if "one short sentence" in user:
         return f"I think {own.group(1) if own else '?'}."
     if own is None:  # step 0: persona alone; strong Republicans say 1, everyone else 5
@@ -56,7 +59,7 @@ def test_messages_are_seen_next_round_and_k_limits_neighbours(pop):
     prompts = []
 
     def model(messages):
-        prompts.append(messages[0]["content"])
+        prompts.append(messages[-1]["content"])  # what the agent sees is in the user message
         return "Hello from me." if "one short sentence" in messages[-1]["content"] else "3"
 
     G = nx.star_graph(11)  # agent 0 has 11 neighbours
@@ -102,7 +105,7 @@ def test_group_by_shares_calls(pop):
     seen = []
 
     def model(messages):
-        seen.append(messages[0]["content"])
+        seen.append("\n".join(m["content"] for m in messages))  # cell persona + climate
         return "4"
 
     G = nx.complete_graph(12)

@@ -173,6 +173,55 @@ def test_run_panel_errors_are_shown():
         sk.widgets.run_panel(None)
 
 
+def test_run_panel_steps_a_simulation_and_continues_after_stop(anes):
+    pop = sk.Population.from_survey(anes.head(6))
+    calls = []
+
+    def model(messages):  # the 12th call is the last of step 1 (6 at step 0, 6 at step 1)
+        calls.append(messages)
+        if len(calls) == 12:
+            panel.stop()
+        return "2" if "strong Republican" in messages[0]["content"] else "4"
+
+    q = sk.Likert("Taxes are too high.")
+    sim = sk.Simulation(pop, env=sk.env.Network(nx.cycle_graph(6), message=False),
+                        model=sk.llm.scripted(model), state={"opinion": q}, cache=False,
+                        progress=False)
+    panel = sk.widgets.run_panel(sim, steps=4)
+    assert panel.simulation is sim and panel.progress.max == 4
+    panel.start()
+    panel.join(60)
+    assert not panel.running and panel.error.message == ""
+    assert sim.t == 1 and panel.progress.value == 1 and "stopped" in panel.label.value
+    assert len(panel.figure.data) == 3 and panel.run.steps.tolist() == [0, 1]
+    panel.start()  # continues from step 1: no step is asked twice
+    panel.join(60)
+    assert sim.t == 4 and panel.progress.value == 4 and len(calls) == 6 + 4 * 6
+    assert panel.run.wide("opinion").shape == (5, 6) and "final mean" in panel.numbers.value
+    with pytest.raises(TypeError, match="no model arguments"):
+        sk.widgets.run_panel(sim, steps=4, G=None)
+
+
+def test_run_panel_steps_llm_opinion_like_a_single_run(anes):
+    pop = sk.Population.from_survey(anes.head(6), codebook="anes1996")
+    G, q = nx.path_graph(6), sk.Likert("Taxes are too high.")
+
+    def model(messages):
+        if "one short sentence" in messages[-1]["content"]:
+            return "Lower them."
+        return "1" if "some people you know" in messages[-1]["content"].lower() else "3"
+
+    kw = dict(population=pop, G=G, question=q, model=sk.llm.scripted(model), k=1, seed=4,
+              cache=False)
+    panel = sk.widgets.run_panel(sk.dynamics.llm_opinion, steps=3, chunk=1, **kw)
+    panel.start(background=False)
+    direct = sk.dynamics.llm_opinion(steps=3, progress=False, **kw)
+    assert panel.simulation.t == 3 and panel.progress.value == 3
+    pd.testing.assert_frame_equal(panel.run.trajectory, direct.trajectory)
+    pd.testing.assert_frame_equal(panel.run.events, direct.events)
+    assert panel.run.params == direct.params and panel.run.model == "llm_opinion"
+
+
 @pytest.fixture(scope="module")
 def survey(anes):
     return sk.datasets.acs_recode(anes)

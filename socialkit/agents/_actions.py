@@ -289,8 +289,10 @@ class ActionMenu(Question):
     def instructions(self) -> str:
         if self._single is not None:
             (arg, t), = self._single.args.items()
-            head = self._single.description or self._single.name
-            return f"({head}) Answer with {t.describe()}, nothing else."
+            head = f"({self._single.description}) " if self._single.description else ""
+            if isinstance(t, Text):  # as a free-text question asks
+                return f"{head}Answer in at most {t.max_words} words."
+            return f"{head}Answer with {t.describe()}, nothing else."
         lines = ["Choose one action:"] + [a.line() for a in self.actions.values()]
         lines.append("Reply with 'action: <name>' on the first line, then one '<argument>: "
                      "<value>' line per argument.")

@@ -69,7 +69,7 @@ def _menu_answer(last: str, u: float) -> dict[str, Any] | None:
             m = re.search(rf"\b{re.escape(a)}: ([^;)]*)", rest)
             out[a] = _arg_value(m.group(1) if m else "text", u)
         return out
-    if m := re.search(r"\) Answer with (.*), nothing else\.", last):
+    if m := re.search(r"Answer with (.*), nothing else\.", last):
         return {"answer": _arg_value(m.group(1), u)}
     return None
 

@@ -4,8 +4,8 @@ Every widget calls the same library functions a script would, and shows errors i
 
 - :func:`explore`: inputs from a model's parameter schema, a Run button, a live trajectory
   plot and summary numbers;
-- :func:`run_panel`: start / stop a longer simulation in chunks, with a progress bar and a
-  live plot (the chunking is :func:`run_chunks`);
+- :func:`run_panel`: start / stop a longer simulation, with a progress bar and a live plot
+  (a :class:`socialkit.Simulation` step by step; a classic model in chunks, :func:`run_chunks`);
 - :func:`population_builder`: columns, survey weight and raking targets in, a fidelity report
   out (the steps are :func:`build_population`);
 - :func:`network_view`: colour a network by an attribute and read its homophily and friendship

@@ -1,6 +1,8 @@
-"""``run_panel``: a longer simulation in chunks, with start / stop, a progress bar and a live plot.
+"""``run_panel``: a longer simulation with start / stop, a progress bar and a live plot.
 
-The chunking itself is the plain function :func:`run_chunks`, usable from a script.
+A :class:`socialkit.Simulation` (or a model built on one, such as ``llm_opinion``) is stepped one
+step at a time; a classic model function runs in chunks (:func:`run_chunks`, usable from a
+script).
 """
 
 from __future__ import annotations
@@ -116,11 +118,16 @@ class RunPanel(W.VBox):
     error : ErrorArea
     run : socialkit.Run or None
         The run so far.
+    simulation : socialkit.Simulation or None
+        The simulation being stepped (built on the first start for a model with a
+        ``simulation`` builder; None for chunked model functions).
     """
 
-    def __init__(self, model_function, steps: int, chunk: int, variable, max_agents, arguments):
+    def __init__(self, model_function, steps: int, chunk: int, variable, max_agents, arguments,
+                 simulation=None):
         self.model_function, self.steps, self.chunk = model_function, steps, chunk
         self.variable, self.max_agents, self.arguments = variable, max_agents, arguments
+        self.simulation = simulation
         self.start_button = W.Button(description="Start", icon="play", button_style="success")
         self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger",
                                     disabled=True)
@@ -156,7 +163,7 @@ class RunPanel(W.VBox):
             self._work()
 
     def stop(self) -> None:
-        """Ask the simulation to stop after the current chunk."""
+        """Ask the simulation to stop after the current step (or chunk)."""
         self._stop.set()
 
     def join(self, timeout: float | None = None) -> None:
@@ -164,21 +171,37 @@ class RunPanel(W.VBox):
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _work(self) -> None:
+    def _show(self, run: Run, done: int) -> bool:
+        """Show the run so far; True when asked to stop."""
         from socialkit.plot import trajectories
 
+        self.run = run
+        self.progress.value = done
+        self.label.value = f"{done} / {self.steps}"
+        replace_figure(self.figure, trajectories(run, variable=self.variable,
+                                                 max_agents=self.max_agents))
+        self.numbers.value = _numbers_html(run_numbers(run, self.variable))
+        if self._stop.is_set():
+            self.label.value += " (stopped)"
+        return self._stop.is_set()
+
+    def _work(self) -> None:
         try:
-            for run in run_chunks(self.model_function, self.steps, self.chunk, progress=False,
-                                  **dict(self.arguments)):
-                self.run = run
-                done = run.params["steps"]
-                self.progress.value = done
-                self.label.value = f"{done} / {self.steps}"
-                replace_figure(self.figure, trajectories(run, variable=self.variable,
-                                                         max_agents=self.max_agents))
-                self.numbers.value = _numbers_html(run_numbers(run, self.variable))
-                if self._stop.is_set():
-                    self.label.value += " (stopped)"
+            if self.simulation is None and _builder(self.model_function) is None:
+                for run in run_chunks(self.model_function, self.steps, self.chunk,
+                                      progress=False, **dict(self.arguments)):
+                    if self._show(run, run.params["steps"]):
+                        break
+                return
+            if self.simulation is None:  # a model built on the kernel: step its Simulation
+                self.simulation = _builder(self.model_function)(
+                    **{"progress": False, **self.arguments, "steps": self.steps})
+            sim = self.simulation
+            if sim.t >= self.steps:
+                self._show(sim.result(), sim.t)
+            while sim.t < self.steps:  # a restart continues where the simulation is
+                sim.step()
+                if self._show(sim.result(), sim.t):
                     break
         except Exception as err:  # shown in the widget, not lost in the kernel log
             self.error.show(err)
@@ -186,30 +209,40 @@ class RunPanel(W.VBox):
             self.start_button.disabled, self.stop_button.disabled = False, True
 
 
+def _builder(fn):
+    """The ``simulation`` builder of a model made on the kernel (llm_opinion), or None."""
+    got = getattr(fn, "simulation", None)
+    return got if callable(got) else None
+
+
 def run_panel(model_function, steps: int = 1000, chunk: int | None = None,
               variable: str | None = None, max_agents: int = 100, state: str | None = None,
               **arguments) -> RunPanel:
     """Start and stop a longer simulation, watching a progress bar and a live plot.
 
-    The model runs in a background thread in chunks of steps (:func:`run_chunks`); after each
-    chunk the plot and numbers update, and Stop halts between chunks.
+    The simulation runs in a background thread. A :class:`socialkit.Simulation`, or a model
+    built on one (with a ``simulation`` builder, e.g. :func:`socialkit.dynamics.llm_opinion`),
+    is stepped with ``Simulation.step``: the plot and numbers update after every step, Stop
+    halts after the current one and Start continues from there. A classic model function runs
+    in chunks of steps (:func:`run_chunks`), updating after each chunk.
 
     Parameters
     ----------
-    model_function : callable
-        A socialkit model (e.g. :func:`socialkit.dynamics.deffuant`).
+    model_function : callable or socialkit.Simulation
+        A socialkit model (e.g. :func:`socialkit.dynamics.deffuant`) or a simulation.
     steps : int
-        Total steps.
+        Total steps (a simulation is stepped until it has done ``steps``).
     chunk : int, optional
-        Steps per chunk (default: ``steps / 20``).
+        Steps per chunk of a classic model (default: ``steps / 20``).
     variable : str, optional
         Variable to plot.
     max_agents : int
         Individual lines drawn.
     state : str, optional
-        The argument holding the agents' state (see :func:`run_chunks`).
+        The argument holding a classic model's agents' state (see :func:`run_chunks`).
     **arguments
-        The model's arguments (graph, initial state, parameters, ``seed``).
+        The model's arguments (graph, initial state, parameters, ``seed``); none for a
+        Simulation.
 
     Returns
     -------
@@ -223,14 +256,30 @@ def run_panel(model_function, steps: int = 1000, chunk: int | None = None,
     >>> panel.start(background=False)
     >>> panel.progress.value, len(panel.figure.data) > 0
     (40, True)
+    >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(5))
+    >>> sim = sk.Simulation(pop, policy=sk.agents.RulePolicy(sk.sim.examples.drift),
+    ...                     state={"x": sk.agents.Continuous(initial=0.0)}, progress=False)
+    >>> panel = run_panel(sim, steps=3)
+    >>> panel.start(background=False)
+    >>> panel.progress.value, sim.t
+    (3, 3)
     """
-    if not callable(model_function):
-        raise TypeError(f"run_panel needs a model function, got {type(model_function).__name__}")
-    if chunk is None:
-        chunk = max(1, steps // 20) if isinstance(steps, int) else 1
-    _state_arg(model_function, state)  # fail now, not in the thread
-    for name, v in (("steps", steps), ("chunk", chunk)):
+    from socialkit.sim import Simulation
+
+    for name, v in (("steps", steps), ("chunk", 1 if chunk is None else chunk)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if isinstance(model_function, Simulation):
+        if arguments or state is not None:
+            raise TypeError(f"run_panel: a Simulation takes no model arguments, got "
+                            f"{sorted([*arguments, *(['state'] if state else [])])}")
+        return RunPanel(None, int(steps), 1, variable, max_agents, {}, model_function)
+    if not callable(model_function):
+        raise TypeError(f"run_panel needs a model function or a socialkit.Simulation, got "
+                        f"{type(model_function).__name__}")
+    if _builder(model_function) is not None:
+        return RunPanel(model_function, int(steps), 1, variable, max_agents, arguments)
+    _state_arg(model_function, state)  # fail now, not in the thread
+    chunk = max(1, steps // 20) if chunk is None else chunk
     return RunPanel(model_function, int(steps), int(chunk), variable, max_agents,
                     {**arguments, "state": state})
