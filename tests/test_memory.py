@@ -7,6 +7,7 @@ real model and of chromadb checkpoints skip with a reason when the ``memory`` ex
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 
 import numpy as np
@@ -475,8 +476,20 @@ def test_stream_checkpoints_are_incremental_and_drop_uncommitted(tmp_path):
     mem.checkpoint(ck)
     mem.add([100, 101], ["later one", "later two"], time=80.0)
     mem.retrieve([100], ["later"], time=81.0)
+    first = json.loads((ck / "memory.json").read_text())
     mem.checkpoint(ck)                       # writes the 2 new memories and the new state
-    assert len(list(ck.glob("memory-*.npz"))) == 1
+    # the current arrays and the previous ones (kept for a caller that restores the previous
+    # memory.json, e.g. a simulation whose own commit did not happen)
+    state = json.loads((ck / "memory.json").read_text())
+    assert state["previous"] == first["arrays"]
+    assert sorted(p.name for p in ck.glob("memory-*.npz")) == sorted([state["arrays"],
+                                                                      first["arrays"]])
+    mem.checkpoint(ck)
+    assert len(list(ck.glob("memory-*.npz"))) == 2   # never more
+    third = (ck / "memory.json").read_text()
+    (ck / "memory.json").write_text(json.dumps(state))  # the previous state still restores
+    assert_same(mem, stream().restore(ck))
+    (ck / "memory.json").write_text(third)
     committed = stream().restore(ck)
     assert_same(mem, committed)
     # memories written after a checkpoint but never committed (a crash) are dropped on restore
