@@ -23,11 +23,28 @@ def test_run_views():
     assert s["sd"].iloc[0] == pytest.approx(np.std([0, 0.5, 1.0]))
     assert run.wide().shape == (3, 3)
     assert run.events.empty and list(run.events.columns) == ["step", "agent", "action", "target",
-                                                             "text"]
+                                                             "text", "data"]
     assert "socialkit" in run.provenance and "timestamp" in run.provenance
     html = run._repr_html_()
     assert "toy" in html and "eps" in html
     assert "Run(model='toy'" in repr(run)
+
+
+def test_run_variable_descriptions_and_measures(tmp_path):
+    traj = pd.concat([_traj(), pd.DataFrame({"step": [0, 1, 2], "agent": -1,
+                                             "variable": "stock.value", "value": [9.0, 8, 7]})])
+    info = {"opinion": {"kind": "continuous", "low": 0.0, "high": 1.0}}
+    run = Run(traj, seed=1, model="toy", variables=info)
+    assert run.variables == ["opinion"]
+    assert run.variables.describe().loc["opinion", "high"] == 1.0
+    assert run.measures()["stock.value"].tolist() == [9.0, 8.0, 7.0]
+    assert run.summary("stock")["value"].tolist() == [9.0, 8.0, 7.0]
+    with pytest.raises(ValueError, match=r"aggregates: \['stock'\]"):
+        run.summary("nope")
+    back = Run.read_parquet(run.to_parquet(tmp_path / "r"))
+    assert back == run and back.variables.info == run.variables.info
+    with pytest.raises(TypeError, match="variables must be a dict"):
+        Run(_traj(), variables=["opinion"])
 
 
 def test_run_roundtrip_parquet_exact(tmp_path):
