@@ -115,7 +115,8 @@ def test_grammar_and_schema_cover_the_menu():
 
 def test_grammar_compiles_and_constrains_on_llama_cpp():
     llama_cpp = pytest.importorskip("llama_cpp")
-    for menu in (FEED, LAKE, ActionMenu([Action("message", text=Text(10))])):
+    assert ActionMenu([Action("message", text=Text(10))]).grammar() is None  # free text
+    for menu in (FEED, LAKE, ActionMenu([Action("harvest", tons=Number(0, 9, integer=True))])):
         llama_cpp.LlamaGrammar.from_string(menu.grammar(), verbose=False)
 
 

@@ -301,8 +301,9 @@ class ActionMenu(Question):
     def spec(self) -> dict[str, Any]:
         return {**super().spec(), "actions": [a.spec() for a in self.actions.values()]}
 
-    def grammar(self) -> str:
-        """A GBNF grammar admitting exactly the menu's valid replies (line format).
+    def grammar(self) -> str | None:
+        """A GBNF grammar admitting exactly the menu's valid replies (line format); None for a
+        single free-text answer.
 
         Examples
         --------
@@ -311,6 +312,8 @@ class ActionMenu(Question):
         """
         if self._single is not None:
             (_, t), = self._single.args.items()
+            if isinstance(t, Text):  # free text, as a FreeText question: no grammar (grammar
+                return None          # sampling costs time per token and free text needs none)
             return f"root ::= {t.gbnf()}"
         alts = []
         for a in self.actions.values():
