@@ -73,8 +73,10 @@ class LLMPolicy(Policy):
         System prompt; ``{persona}`` is replaced by the agent's persona.
     memories : int
         Memories retrieved into each prompt (0: none).
-    persona : list of str, optional
-        Population attributes rendered into the persona (default: all).
+    persona : list of str or str, optional
+        Population attributes rendered into the persona as ``name: value`` lines, or a persona
+        template (a shipped name, a template file or the template text, rendered by
+        :meth:`socialkit.Population.personas`); default: the population's own personas.
 
     Examples
     --------
@@ -86,14 +88,19 @@ class LLMPolicy(Policy):
     llm = True
 
     def __init__(self, system: str = DEFAULT_SYSTEM, memories: int = 5,
-                 persona: list[str] | None = None):
+                 persona: list[str] | str | None = None):
         if not isinstance(system, str) or "{persona}" not in system:
             raise ValueError("LLMPolicy system must be a string containing '{persona}'")
         if isinstance(memories, bool) or not isinstance(memories, int) or memories < 0:
             raise ValueError(f"LLMPolicy memories must be a non-negative integer, got "
                              f"{memories!r}")
         self.system, self.memories = system, memories
-        self.persona = None if persona is None else list(persona)
+        if persona is not None and not isinstance(persona, str) and (
+                isinstance(persona, bytes) or not all(isinstance(c, str) for c in persona)):
+            raise TypeError("LLMPolicy persona must be a list of attribute names or a persona "
+                            f"template (a string), got {persona!r}")
+        self.persona = persona if persona is None or isinstance(persona, str) \
+            else list(persona)
 
     def spec(self) -> dict[str, Any]:
         return {"kind": self.kind, "system": self.system, "memories": self.memories,

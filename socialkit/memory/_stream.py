@@ -22,6 +22,7 @@ chromadb collection under the checkpoint folder.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -200,6 +201,9 @@ class Stream(Memory):
     threshold : float
         Accumulated importance of new observations after which an agent is due to reflect
         (150 in Generative Agents).
+    questions, insights : int
+        What :meth:`reflect` asks for by default: salient questions per reflection and insights
+        per question (3 and 5 in Generative Agents).
     name : str
         Name of the chromadb collection (3-512 characters: letters, digits, ``.``, ``_``, ``-``).
     hnsw : dict or None
@@ -233,7 +237,8 @@ class Stream(Memory):
 
     def __init__(self, scoring: str | Scoring = "paper", embedding: Callable | None = None,
                  importance: Callable[[Sequence[str]], Any] | None = None,
-                 threshold: float = 150.0, name: str = "memory", hnsw: dict | None = None):
+                 threshold: float = 150.0, name: str = "memory", hnsw: dict | None = None,
+                 questions: int = 3, insights: int = 5):
         super().__init__()
         if isinstance(scoring, str):
             if scoring not in SCORINGS:
@@ -254,6 +259,10 @@ class Stream(Memory):
                              f"with a letter or digit (a chromadb collection name), got {name!r}")
         if hnsw is not None and not isinstance(hnsw, dict):
             raise TypeError(f"hnsw must be a dict of chromadb HNSW settings, got {type(hnsw).__name__}")
+        for what, v in (("questions", questions), ("insights", insights)):
+            if not _is_int(v) or v < 1:
+                raise ValueError(f"{what} must be a positive integer, got {v!r}")
+        self.questions, self.insights = int(questions), int(insights)
         self.scoring = scoring
         self.embedding = embedding if embedding is not None else MiniLM()
         self.importance = importance if importance is not None else heuristic_importance
@@ -267,7 +276,8 @@ class Stream(Memory):
         """A new, unbound memory with the same settings (the embedding and importance functions
         are shared, not copied)."""
         return Stream(scoring=self.scoring, embedding=self.embedding, importance=self.importance,
-                      threshold=self.threshold, name=self.name, hnsw=self.hnsw)
+                      threshold=self.threshold, name=self.name, hnsw=self.hnsw,
+                      questions=self.questions, insights=self.insights)
 
     def _reset(self) -> None:
         self._agents = None
@@ -488,22 +498,28 @@ class Stream(Memory):
         return self.agents[self._acc >= self.threshold]
 
     def reflect(self, time: Any, ask_fn: AskFn, agent_ids: Sequence[int] | None = None,
-                questions: int = 3, insights: int = 5, statements: int = 100,
-                k: int | None = None) -> pd.DataFrame:
+                questions: int | None = None, insights: int | None = None,
+                statements: int = 100, k: int | None = None) -> pd.DataFrame:
         """Reflect: salient questions, retrieval, insights stored as reflections citing sources.
 
         For each agent (default: those :meth:`due`), the LLM is shown the agent's memories since
         its last reflection (at most ``statements``) and asked for ``questions`` salient
         questions; each question retrieves ``k`` memories; for each question the LLM is asked for
         ``insights`` insights citing the numbered memories they rest on. Insights without a valid
-        citation are dropped. Two batched ``ask_fn`` calls in all.
+        citation are dropped. Two batched ``ask_fn`` calls in all. An ``ask_fn`` that takes a
+        ``grammars`` keyword also gets one GBNF grammar per prompt, which admits only replies in
+        the requested format (question lines; insight lines citing existing statements), so a
+        backend that can constrain decoding (the embedded model) always answers in it.
 
         Parameters
         ----------
         time : float
             The current time in hours.
         ask_fn : callable
-            ``ask_fn(prompts) -> replies``, one reply string (or None) per chat prompt.
+            ``ask_fn(prompts) -> replies``, one reply string (or None) per chat prompt
+            (optionally ``ask_fn(prompts, grammars=...)``, see above).
+        questions, insights : int, optional
+            Default: the memory's own (``Stream(questions=, insights=)``).
 
         Returns
         -------
@@ -512,6 +528,8 @@ class Stream(Memory):
         """
         if not callable(ask_fn):
             raise TypeError(f"ask_fn must be callable, got {type(ask_fn).__name__}")
+        questions = self.questions if questions is None else questions
+        insights = self.insights if insights is None else insights
         for name, v in (("questions", questions), ("insights", insights),
                         ("statements", statements)):
             self._k(v, name)
@@ -528,7 +546,7 @@ class Stream(Memory):
                 recent = self._ids[p].v[-statements:]
             prompts.append([{"role": "user", "content": QUESTIONS_PROMPT.format(
                 statements=_numbered(self._texts.v[recent]), n=questions)}])
-        replies = _ask(ask_fn, prompts)
+        replies = _ask(ask_fn, prompts, [_questions_grammar(questions)] * len(prompts))
         req_pos, req_q = [], []
         for p, reply in zip(pos, replies, strict=True):
             for qtext in parse_questions(reply, questions):
@@ -543,7 +561,7 @@ class Stream(Memory):
         groups = [g for _, g in got.groupby("request", sort=True)]
         prompts = [[{"role": "user", "content": INSIGHTS_PROMPT.format(
             statements=_numbered(g["text"].tolist()), n=insights)}] for g in groups]
-        replies = _ask(ask_fn, prompts)
+        replies = _ask(ask_fn, prompts, [_insights_grammar(insights, len(g)) for g in groups])
         new_agents, new_texts, new_src = [], [], []
         for g, reply in zip(groups, replies, strict=True):
             ev_ids = g["id"].to_numpy()
@@ -726,8 +744,34 @@ def _minmax(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return np.where(valid, out, 0.0)
 
 
-def _ask(ask_fn: AskFn, prompts: list) -> list:
-    replies = list(ask_fn(prompts))
+def _questions_grammar(n: int) -> str:
+    """GBNF of at most ``n`` question lines."""
+    more = f' ("\\n" line){{0,{n - 1}}}' if n > 1 else ""
+    return f'root ::= line{more}\nline ::= [^\\n?]{{3,150}} "?"'
+
+
+def _insights_grammar(n: int, n_statements: int) -> str:
+    """GBNF of at most ``n`` lines ``insight (because of 1, 3)`` citing statements 1..m."""
+    more = f' ("\\n" line){{0,{n - 1}}}' if n > 1 else ""
+    cite = f' (", " num){{0,{n_statements - 1}}}' if n_statements > 1 else ""
+    nums = " | ".join(f'"{i}"' for i in range(n_statements, 0, -1))  # "12" before "1"
+    return (f'root ::= line{more}\nline ::= [^\\n()]{{3,200}} " (because of " num{cite} ")"\n'
+            f"num ::= {nums}")
+
+
+def _takes_grammars(ask_fn: AskFn) -> bool:
+    try:
+        params = inspect.signature(ask_fn).parameters.values()
+    except (TypeError, ValueError):  # builtins, some callables
+        return False
+    return any(p.name == "grammars" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _ask(ask_fn: AskFn, prompts: list, grammars: list[str] | None = None) -> list:
+    if grammars is not None and _takes_grammars(ask_fn):
+        replies = list(ask_fn(prompts, grammars=grammars))
+    else:
+        replies = list(ask_fn(prompts))
     if len(replies) != len(prompts):
         raise ValueError(f"ask_fn returned {len(replies)} replies for {len(prompts)} prompts")
     return replies

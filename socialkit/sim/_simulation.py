@@ -21,6 +21,7 @@ from socialkit.agents._actions import ActionMenu, Number, OneOf, Text
 from socialkit.agents._policies import Context, LLMPolicy, Policy, RulePolicy, ScriptedPolicy
 from socialkit.agents._state import Agents, Categorical
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.llm.questions import FreeText
 
 __all__ = ["Simulation", "Clock", "resume", "FORMAT"]
 
@@ -387,7 +388,10 @@ class Simulation:
             if not p.llm:
                 continue
             pos = np.flatnonzero(self._role == r)
-            if p.persona is not None:
+            if isinstance(p.persona, str):  # a persona template
+                rendered = self.agents.population.personas(template=p.persona)
+                texts = [rendered[i].text for i in pos]
+            elif p.persona is not None:
                 texts = _render_rows(df.iloc[pos], p.persona)
             else:
                 if by_agent is None:
@@ -421,7 +425,7 @@ class Simulation:
         if self.memory is not None:
             mem = {"kind": type(self.memory).__name__,
                    **{k: repr(v) for k, v in sorted(vars(self.memory).items())
-                      if k in ("k", "scoring", "threshold", "name")}}
+                      if k in ("k", "scoring", "threshold", "name", "questions", "insights")}}
         model_id = None
         if any(p.llm for p in self.policies.values()) or getattr(self.env, "llm", False):
             model_id = self.session.backend.model_id
@@ -645,7 +649,8 @@ class Simulation:
             by_req: dict[int, list] = {}  # each request's texts in row order (a groupby, faster)
             for r, text in zip(got["request"].tolist(), got["text"].tolist(), strict=True):
                 by_req.setdefault(r, []).append(text)
-            memories = ["What you remember:\n" + "\n".join(f"- {m}" for m in by_req[i])
+            memories = ["What you remember:\n" + "\n".join(f"- {' '.join(m.split())}"
+                                                           for m in by_req[i])  # one line each
                         if i in by_req else "" for i in range(len(pos))]
         reported = [n for n, v in agents.variables.items() if v.reported]
         requests, where = [], []
@@ -920,11 +925,15 @@ class Simulation:
 
         q = FreeText("memory", max_words=200, name=purpose)
         calls = {"n": 0}
+        formats: dict[str, FreeText] = {}
 
-        def ask(prompts: list) -> list:
+        def ask(prompts: list, grammars: list | None = None) -> list:
+            """``grammars``: one GBNF per prompt (or None), the reply format (reflection)."""
             calls["n"] += 1
-            reqs = [Request(list(m), q, ["sim", t, purpose, calls["n"], _digest(m)])
-                    for m in prompts]
+            qs = [q if g is None else formats.setdefault(g, _Formatted(g, purpose))
+                  for g in (grammars or [None] * len(prompts))]
+            reqs = [Request(list(m), qm, ["sim", t, purpose, calls["n"], _digest(m)])
+                    for m, qm in zip(prompts, qs, strict=True)]
             outs = self.session.complete_many(reqs)
             return [o.text if o.status != "missing" else None for o in outs]
 
@@ -1052,6 +1061,20 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     names = list(df.columns)
     return [dict(zip(names, row, strict=True))
             for row in zip(*(df[c].tolist() for c in names), strict=True)]
+
+
+class _Formatted(FreeText):
+    """Free text whose reply format a GBNF grammar fixes (on backends that constrain)."""
+
+    def __init__(self, grammar: str, purpose: str):
+        super().__init__("memory", max_words=200, name=purpose)
+        self._grammar = grammar
+
+    def grammar(self) -> str:
+        return self._grammar
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "grammar": self._grammar}
 
 
 def _typed(arg: Any, value: Any, where: str) -> Any:
