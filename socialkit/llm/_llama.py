@@ -147,9 +147,12 @@ class LlamaCpp(Backend):
         out: list[int] = []
         top: list[list[tuple[str, float]]] = []
         finish, text = "length", ""
+        # under a grammar the answer is the first token; later positions are conditioned on the
+        # grammar's choice, so only the first one describes what the model would have said
+        positions = 1 if compiled is not None else LOGPROB_POSITIONS
         for tok in llm.generate(prompt, temp=temperature, top_k=40, top_p=top_p, min_p=0.05,
                                 repeat_penalty=1.0, grammar=compiled):
-            if logprobs and len(top) < LOGPROB_POSITIONS:
+            if logprobs and len(top) < positions:
                 logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(n_vocab,))
                 best = np.argpartition(logits, -TOP_LOGPROBS)[-TOP_LOGPROBS:]
                 m = float(logits.max())
