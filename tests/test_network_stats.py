@@ -199,3 +199,38 @@ def test_degree_distribution_directed_options():
     with pytest.raises(ValueError, match="no nodes"):
         net.degree_distribution(nx.DiGraph(), directed="out")
     assert isinstance(net.degree_distribution(nx.path_graph(3)), pd.DataFrame)
+
+
+def test_friendship_paradox_missing_codes_change_the_answer():
+    # a hub coded 0 ("missing", as Facebook100 codes it) would dominate every neighbour mean
+    G = nx.star_graph(4)
+    G.add_edges_from([(1, 2), (3, 4)])
+    nx.set_node_attributes(G, {0: 0, 1: 10, 2: 2, 3: 3, 4: 4}, "year")
+    naive = net.friendship_paradox(G, "year")          # 0 read as a real value
+    fp = net.friendship_paradox(G, "year", missing=0)
+    assert fp.n_excluded == 1 and fp.n_nodes == 4 and naive.n_excluded == 0
+    # without the hub: pairs (1, 2) and (3, 4); node 2 and node 3 have richer friends
+    assert fp.mean_value == pytest.approx(4.75)
+    assert fp.mean_local_neighbor_value == pytest.approx(4.75)
+    assert fp.paradox_share == pytest.approx(0.5)
+    assert naive.paradox_share != fp.paradox_share
+    table = net.neighbor_means(G, "year", missing=[0])
+    assert table["node"].tolist() == [1, 2, 3, 4]
+    assert table["neighbor_mean"].tolist() == [2.0, 10.0, 4.0, 3.0]
+    # NaN and absent values count as missing once missing= is given
+    G.nodes[1]["year"] = float("nan")
+    del G.nodes[2]["year"]
+    assert net.friendship_paradox(G, "year", missing=0).n_excluded == 3
+
+
+def test_friendship_paradox_missing_bad_inputs():
+    G = nx.path_graph(3)
+    nx.set_node_attributes(G, {0: 1, 1: float("nan"), 2: 3}, "x")
+    with pytest.raises(ValueError, match="'x' is missing or NaN on 1 of 3 nodes"):
+        net.friendship_paradox(G, "x")
+    with pytest.raises(ValueError, match="missing= applies to an attribute"):
+        net.friendship_paradox(G, missing=0)
+    with pytest.raises(TypeError, match="missing= takes a value or a list"):
+        net.friendship_paradox(G, "x", missing=[[0]])
+    with pytest.raises(ValueError, match="on no node once the missing codes"):
+        net.friendship_paradox(G, "x", missing=[1, 3])

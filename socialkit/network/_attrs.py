@@ -70,11 +70,6 @@ def as_float(values: list, nodes: np.ndarray, name, where: str, what: str = "nod
     return np.array(values, dtype=np.float64)
 
 
-def numeric_attribute(G, nodes: np.ndarray, attribute, where: str) -> np.ndarray:
-    """A numeric node attribute as float64 in the order of ``nodes``."""
-    return as_float(node_values(G, nodes, attribute, where), nodes, attribute, where)
-
-
 def restrict(adj, values: list, missing, where: str):
     """With ``missing`` given: the adjacency without the nodes whose value is missing, their
     values, and how many nodes were left out. Without it: everything unchanged (0 left out)."""

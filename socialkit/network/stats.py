@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.network import _kernels as K
-from socialkit.network._attrs import numeric_attribute
+from socialkit.network._attrs import as_float, node_values, restrict
 from socialkit.network._build import _rng
 from socialkit.network.convert import adjacency
 from socialkit.params import Param
@@ -44,7 +44,10 @@ class FriendshipParadox:
     paradox_share : float
         Share of nodes with neighbours whose neighbours' mean exceeds their own value.
     n_nodes, n_isolated : int
-        Nodes in the graph; isolated nodes are left out of the node averages above.
+        Nodes in the graph (after the ones left out as missing); isolated nodes are left out of
+        the node averages above.
+    n_excluded : int
+        Nodes left out, with their ties, because their attribute is missing (``missing=``).
     ci_level : float or None
         Level of the bootstrap intervals (``None`` when not requested).
     ci : dict or None
@@ -70,6 +73,7 @@ class FriendshipParadox:
     ci_level: float | None = None
     ci: dict | None = None
     n_boot: int = 0
+    n_excluded: int = 0
 
     @property
     def mean_neighbor_degree(self) -> float:
@@ -103,7 +107,7 @@ def _fmt4(v):
 
 def friendship_paradox(G, attribute: str | None = None, *, ci: float | None = None,
                        n_boot: int = 1000, seed: int | None = None,
-                       directed: str = "error") -> FriendshipParadox:
+                       directed: str = "error", missing=None) -> FriendshipParadox:
     """Friendship-paradox statistics ("your friends have more friends than you").
 
     Self-loops are ignored. Isolated nodes have no neighbours: they count in ``mean_degree`` and
@@ -129,6 +133,11 @@ def friendship_paradox(G, attribute: str | None = None, *, ci: float | None = No
         Seed of the bootstrap.
     directed : {"error", "symmetrize"}
         A directed graph raises ``ValueError`` unless ``"symmetrize"`` (ties wherever u->v or v->u).
+    missing : value or list of values, optional
+        With ``attribute``: codes that mean "missing" (e.g. 0 in Facebook100). Nodes with such a
+        value, NaN or no value are left out together with their ties (``n_excluded`` counts
+        them), so that neither their value nor their links enter any average. Without it a
+        missing value raises ``ValueError``.
 
     Returns
     -------
@@ -144,10 +153,16 @@ def friendship_paradox(G, attribute: str | None = None, *, ci: float | None = No
     >>> lo, hi = fp.ci["paradox_share"]
     >>> bool(lo < fp.paradox_share < hi)
     True
+    >>> G = nx.star_graph(3)
+    >>> nx.set_node_attributes(G, {0: 5, 1: 1, 2: 2, 3: -9}, "posts")
+    >>> fp = friendship_paradox(G, "posts", missing=-9)
+    >>> fp.n_excluded, fp.n_nodes, fp.mean_value, fp.paradox_share
+    (1, 3, 2.6666666666666665, 0.6666666666666666)
     """
     ci = _CI.validate(ci)
     n_boot = _NBOOT.validate(n_boot)
-    d, x, local, nodes, name = _neighbor_arrays(G, attribute, "friendship_paradox", directed)
+    d, x, local, nodes, name, excluded = _neighbor_arrays(G, attribute, "friendship_paradox",
+                                                          directed, missing)
     has = d > 0
     if not has.any():
         raise ValueError("friendship_paradox: the graph has no edges")
@@ -163,10 +178,11 @@ def friendship_paradox(G, attribute: str | None = None, *, ci: float | None = No
         mean_local_neighbor_value=float(local[has].mean()),
         paradox_share=float((local[has] > x[has]).mean()), n_nodes=len(nodes),
         n_isolated=int((~has).sum()), ci_level=ci, ci=intervals,
-        n_boot=n_boot if ci is not None else 0)
+        n_boot=n_boot if ci is not None else 0, n_excluded=excluded)
 
 
-def neighbor_means(G, attribute: str | None = None, *, directed: str = "error") -> pd.DataFrame:
+def neighbor_means(G, attribute: str | None = None, *, directed: str = "error",
+                   missing=None) -> pd.DataFrame:
     """Each node's degree, value and its neighbours' mean value (NaN for isolated nodes).
 
     The per-node view behind :func:`friendship_paradox` (same conventions).
@@ -178,6 +194,9 @@ def neighbor_means(G, attribute: str | None = None, *, directed: str = "error") 
         Numeric node attribute (default the degree).
     directed : {"error", "symmetrize"}
         See :func:`friendship_paradox`.
+    missing : value or list of values, optional
+        See :func:`friendship_paradox`: nodes left out as missing (and their ties) are not in the
+        table.
 
     Returns
     -------
@@ -190,18 +209,26 @@ def neighbor_means(G, attribute: str | None = None, *, directed: str = "error") 
     >>> neighbor_means(nx.path_graph(3))["neighbor_mean"].tolist()
     [2.0, 1.0, 2.0]
     """
-    d, x, local, nodes, name = _neighbor_arrays(G, attribute, "neighbor_means", directed)
+    d, x, local, nodes, name, _ = _neighbor_arrays(G, attribute, "neighbor_means", directed,
+                                                   missing)
     return pd.DataFrame({"node": nodes, "degree": d, name if name != "degree" else "value": x,
                          "neighbor_mean": local})
 
 
-def _neighbor_arrays(G, attribute, where, directed):
+def _neighbor_arrays(G, attribute, where, directed, missing=None):
     adj = adjacency(G, where, directed)
-    d = adj.degree.astype(np.float64)
+    excluded = 0
     if attribute is None:
+        if missing is not None:
+            raise ValueError(f"{where}: missing= applies to an attribute; give attribute= (the "
+                             "degree is never missing)")
+        d = adj.degree.astype(np.float64)
         x, name = d, "degree"
     else:
-        x, name = numeric_attribute(G, adj.nodes, attribute, where), attribute
+        values = node_values(G, adj.nodes, attribute, where, missing)
+        adj, values, excluded = restrict(adj, values, missing, where)
+        x, name = as_float(values, adj.nodes, attribute, where), attribute
+        d = adj.degree.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         local = np.where(d > 0, adj.neighbor_sum(x) / d, np.nan)
-    return d, x, local, adj.nodes, name
+    return d, x, local, adj.nodes, name, excluded
