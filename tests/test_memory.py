@@ -530,3 +530,44 @@ def test_stream_on_minilm_end_to_end(tmp_path):
     mem.checkpoint(tmp_path)
     back = M.Stream(embedding=mem.embedding).restore(tmp_path)
     np.testing.assert_array_equal(back.embeddings(0), mem.embeddings(0))
+
+
+def test_reflection_grammars_admit_exactly_the_format():
+    """The GBNF grammars sent with reflection prompts: question lines, insights citing 1..m."""
+    import re
+
+    q3 = M._stream._questions_grammar(3)
+    ins = M._stream._insights_grammar(2, 12)
+    assert "{0,2}" in q3 and '"12" | "11"' in ins   # longer numbers tried before their prefixes
+    assert M._stream._questions_grammar(1).startswith("root ::= line\n")
+    # the parsers read what the grammars admit
+    assert M.parse_questions("What does Ann fear?\nWho told Bob?", 3) == ["What does Ann fear?",
+                                                                          "Who told Bob?"]
+    assert M.parse_insights("Ann fears the rumour (because of 12, 3)", 12, 2) == [
+        ("Ann fears the rumour", (3, 12))]
+    try:
+        from llama_cpp import LlamaGrammar
+    except ImportError:
+        pytest.skip("llama-cpp-python is not installed")
+    for g in (q3, ins, M._stream._questions_grammar(1), M._stream._insights_grammar(1, 1)):
+        assert LlamaGrammar.from_string(g, verbose=False) is not None
+    assert re.search(r'" \(because of " num', ins)
+
+
+def test_reflection_passes_grammars_to_an_ask_fn_that_takes_them():
+    mem = stream(threshold=5).bind(1)
+    mem.add([0, 0], ["Ann heard a rumour", "Bob repeated it"], time=0.0, importance=9)
+    seen = []
+
+    def ask(prompts, grammars=None):
+        seen.append(grammars)
+        return reflection_llm(prompts)
+
+    mem.reflect(1.0, ask, questions=2, insights=1)
+    assert len(seen) == 2 and all(g is not None and len(g) >= 1 for g in seen)
+    assert seen[0][0] == M._stream._questions_grammar(2)
+    assert seen[1][0].startswith("root ::= line\n")   # one insight: no repetition
+    # an ask_fn without a grammars parameter is called as before
+    mem2 = stream(threshold=5).bind(1)
+    mem2.add([0, 0], ["Ann heard a rumour", "Bob repeated it"], time=0.0, importance=9)
+    assert not mem2.reflect(1.0, reflection_llm).empty
