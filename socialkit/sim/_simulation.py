@@ -153,16 +153,41 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
 
+_esc_ascii = json.encoder.encode_basestring_ascii
+
+
+def _messages_blob(messages: Any) -> bytes:
+    """``json.dumps(messages, sort_keys=True, default=repr).encode()``, chat messages of a
+    role and a text written directly."""
+    if type(messages) is list:
+        parts = []
+        for m in messages:
+            if type(m) is not dict or len(m) != 2:
+                break
+            content, role = m.get("content"), m.get("role")
+            if type(content) is not str or type(role) is not str:
+                break
+            parts.append('{"content": ' + _esc_ascii(content) + ', "role": ' + _esc_ascii(role)
+                         + "}")
+        else:
+            return ("[" + ", ".join(parts) + "]").encode()
+    return json.dumps(messages, sort_keys=True, default=repr).encode()
+
+
+def _digest_messages(messages: Any) -> str:
+    """``_digest(messages)``, chat messages written directly."""
+    return hashlib.sha256(_messages_blob(messages)).hexdigest()[:16]
+
+
 def _digest_prompts(requests: Sequence[Any]) -> str:
     """``_digest([r.messages for r in requests])``, streamed into the hash, each message list
     encoded once (archetypes share one list among the agents of a cell)."""
     h, done = hashlib.sha256(b"["), {}
     for i, r in enumerate(requests):
-        blob = done.get(id(r.messages))
-        if blob is None:
-            blob = done[id(r.messages)] = json.dumps(r.messages, sort_keys=True,
-                                                     default=repr).encode()
-        h.update(b", " + blob if i else blob)
+        hit = done.get(id(r.messages))
+        if hit is None:  # (the list is held, so that its id is not reused)
+            hit = done[id(r.messages)] = (r.messages, _messages_blob(r.messages))
+        h.update(b", " + hit[1] if i else hit[1])
     h.update(b"]")
     return h.hexdigest()[:16]
 
@@ -749,14 +774,14 @@ class Simulation:
         if not requests:
             return []
         outcomes = self.session.complete_many(requests)
-        self._hash_parts.append(_digest([r.messages for r in requests]))
+        self._hash_parts.append(_digest_prompts(requests))
         self._hash.update(self._hash_parts[-1].encode())
         return outcomes
 
     def _identity(self, t: int, agent: int, purpose: str, msgs: list[dict]) -> list:
         if self.group_by is None:
             return ["sim", t, int(agent), purpose]
-        return ["sim", t, "cell", purpose, _digest(msgs)]
+        return ["sim", t, "cell", purpose, _digest_messages(msgs)]
 
     def _draw(self, dist: Mapping[Any, float], cdfs: dict | None = None) -> Any:
         """An option drawn from ``dist`` with the run's generator: exactly the draw of
@@ -949,7 +974,7 @@ class Simulation:
             calls["n"] += 1
             qs = [q if g is None else formats.setdefault(g, _Formatted(g, purpose))
                   for g in (grammars or [None] * len(prompts))]
-            reqs = [Request(list(m), qm, ["sim", t, purpose, calls["n"], _digest(m)])
+            reqs = [Request(list(m), qm, ["sim", t, purpose, calls["n"], _digest_messages(m)])
                     for m, qm in zip(prompts, qs, strict=True)]
             outs = self.session.complete_many(reqs)
             return [o.text if o.status != "missing" else None for o in outs]
