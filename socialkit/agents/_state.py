@@ -351,6 +351,27 @@ class Agents:
                 out[name] = x.copy()
         return pd.DataFrame(out)
 
+    def state_texts(self, positions: Any, skip: Sequence[str] = ()) -> list[str]:
+        """:meth:`state_text` of many agents (by position), each value's text made once."""
+        positions = np.asarray(positions, dtype=np.int64)
+        cols = []
+        for name, var in self.variables.items():
+            if name in skip or var.reported:
+                continue
+            head = f"Your {name.replace('_', ' ')}: "
+            x = self.values[name][positions]
+            made: dict[int, str] = {}  # by the value's bits (0.0 and -0.0 may read apart)
+            col = []
+            for bits, i in zip(x.view(np.int64).tolist(), range(len(x)), strict=True):
+                t = made.get(bits)
+                if t is None:
+                    t = made[bits] = head + var.text(x[i])
+                col.append(t)
+            cols.append(col)
+        if not cols:
+            return [""] * len(positions)
+        return ["\n".join(lines) for lines in zip(*cols, strict=True)]
+
     def state_text(self, pos: int, skip: Sequence[str] = ()) -> str:
         """One agent's state as prompt lines ("Your wealth: 4.5")."""
         lines = []

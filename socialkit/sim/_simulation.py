@@ -198,6 +198,7 @@ def _pop_hash(population: Any) -> str:
     return hashlib.sha256(h.tobytes() + repr(list(df.columns)).encode()).hexdigest()[:16]
 
 
+_DATA = json.JSONEncoder(default=str, sort_keys=True)  # json.dumps(.., default=str, sort_keys=True)
 _DECISION_STATUSES = ("ok", "repaired", "missing", "rule", "scripted", "fixed")
 
 
@@ -687,6 +688,7 @@ class Simulation:
         reported = [n for n, v in agents.variables.items() if v.reported]
         requests, where = [], []
         made: dict[tuple, list] = {}  # archetypes: one cell and observation, the same requests
+        states = None if cells else agents.state_texts(pos)
         for i, p in enumerate(pos):
             persona = self._personas[p]
             if cells:
@@ -697,7 +699,7 @@ class Simulation:
                         where.append((i, what))
                     continue
                 first = len(requests)
-            state = "" if cells else agents.state_text(p)
+            state = "" if cells else states[i]
             owns = {n: "" if cells else self._own(n, p) for n in reported}
             for n in reported:
                 var = agents.variables[n]
@@ -916,7 +918,7 @@ class Simulation:
             target = -1
         return {"step": self._t_now, "agent": int(d["agent"]), "action": d["action"],
                 "target": target, "text": " ".join(texts) if texts else None,
-                "data": json.dumps(args, default=str, sort_keys=True) if args else None}
+                "data": _DATA.encode(args) if args else None}
 
     def _event(self, e: Any, where: str) -> dict:
         if not isinstance(e, Mapping) or "agent" not in e or "action" not in e:
