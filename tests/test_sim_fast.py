@@ -195,3 +195,136 @@ def test_numeric_codes_are_validated_as_one_by_one():
         sk.agents.Categorical(["a", "b"]).codes(np.array([0, 1]), "z")
     with pytest.raises(ValueError, match="is not a number"):
         c.codes(np.array([True]), "x")
+
+
+# ---- keys, digests and parsers: the same bytes as before ----------------------------------------
+_ALPHA = list("ab \n\t\"\\/{}*_`~#>-'") + ["é", "\x00", "\x7f", "\u2028", "😀", "\x1f", "’", "—",
+                                            "\u00a0", "ﬁ", "“"]
+
+
+def _messy(r, n=10):
+    return "".join(r.choice(_ALPHA) for _ in range(r.randint(0, n)))
+
+
+def test_keys_and_digests_are_those_of_json_dumps():
+    import hashlib
+    import json
+    import random
+
+    from socialkit.llm.cache import backend_seed, call_key, draw_key
+    from socialkit.sim._simulation import _digest, _digest_messages, _messages_blob
+
+    r = random.Random(3)
+    for i in range(3000):
+        msgs = [{"role": r.choice(["system", "user", _messy(r)]), "content": _messy(r)}
+                for _ in range(r.randint(0, 3))]
+        if i % 5 == 0 and msgs:
+            msgs[0]["name"] = "x"  # other keys: json writes them
+        if i % 7 == 0:
+            msgs = [dict(reversed(list(m.items()))) for m in msgs]
+        if i % 11 == 0:
+            msgs = tuple(msgs)
+        params = {"temperature": r.choice([0.0, 1.0, None]), "max_tokens": 5, "z": [1, "é"]}
+        draw = r.choice(["abc", 3, None, "greedy:0"])
+        blob = json.dumps(["m-é", params, msgs, draw], sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+        assert call_key("m-é", params, msgs, draw) == hashlib.sha256(blob.encode()).hexdigest()
+        assert _messages_blob(msgs) == json.dumps(msgs, sort_keys=True, default=repr).encode()
+        assert _digest_messages(msgs) == _digest(msgs)
+        ident = ["sim", i, np.int64(i), _messy(r)]
+        assert draw_key(5, ident) == hashlib.sha256(json.dumps(
+            [5, ident], separators=(",", ":"), ensure_ascii=False, default=str).encode()
+        ).hexdigest()[:24]
+        assert backend_seed(ident[3]) == int(hashlib.sha256(
+            ident[3].encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
+
+
+def test_clean_is_the_full_pass():
+    import random
+    import re
+    import unicodedata
+
+    from socialkit.llm import parsing as P
+
+    def full(reply):
+        text = unicodedata.normalize("NFKC", str(reply))
+        text = text.replace("’", "'").replace("‘", "'").replace("\u2212", "-")
+        text = re.sub(r"\s*[\u2013\u2014]\s*", " - ", text)
+        text = P._EMPHASIS.sub("", text)
+        text = re.sub(r"(?m)^\s*(?:#+|>+)\s*", "", text)
+        text = " ".join(text.split())
+        while len(text) >= 2 and text[0] in P._QUOTES and text[-1] in P._QUOTES:
+            text = text[1:-1].strip()
+        return text
+
+    r = random.Random(0)
+    for _ in range(20000):
+        t = _messy(r, 14)
+        assert P.clean(t) == full(t), repr(t)
+
+
+def test_memory_fast_paths_rate_and_embed_as_before():
+    import math
+    import random
+    import zlib
+
+    from socialkit.memory import _importance as imp
+    from socialkit.memory._embed import _WORD
+
+    def rate(texts):
+        out = []
+        for t in texts:
+            low = t.lower()
+            score = (2.0 + 5.0 * len(imp._RE_STRONG.findall(low))
+                     + 1.5 * len(imp._RE_NOTABLE.findall(low)) + min(low.count("!"), 2)
+                     - 1.0 * len(imp._RE_MUNDANE.findall(low)))
+            out.append(min(max(math.floor(score + 0.5), 1.0), 10.0))
+        return out
+
+    r = random.Random(1)
+    vocab = list(imp._STRONG + imp._NOTABLE + imp._MUNDANE) + [
+        "is", "idle", "the", "up", "Broke", "WON", "fired!", "wedding's", "dies_", "_lost", "İs"]
+    texts = [" ".join(r.choice(vocab) + r.choice(["", " ", ".", "!", "\n", "_", "-", "'"])
+                      for _ in range(r.randint(0, 10))) for _ in range(5000)]
+    assert imp.heuristic_importance(texts).tolist() == rate(texts)
+
+    emb = sk.memory.HashEmbedding(dim=16)
+    want = np.zeros((len(texts), 16), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in _WORD.findall(t.lower()):
+            h = zlib.crc32(w.encode("utf-8"))
+            want[i, h % 16] += 1.0 if (h >> 31) & 1 else -1.0
+    want /= np.maximum(np.linalg.norm(want, axis=1, keepdims=True), 1e-12)
+    assert np.array_equal(emb._encode(texts), want)
+
+
+def test_state_texts_are_each_agents_state_text(pop):
+    ag = sk.agents.Agents(pop, {"wealth": sk.agents.Continuous(initial=np.r_[0.0, -0.0, np.nan,
+                                                                          np.arange(117.0)]),
+                                "mood": sk.agents.Ordinal(["low", "high"], initial=1.0),
+                                "said": sk.Likert("Taxes are too high.")})
+    pos = np.array([3, 0, 1, 2, 0])
+    assert ag.state_texts(pos) == [ag.state_text(p) for p in pos]
+    assert sk.agents.Agents(pop).state_texts(pos) == [""] * 5
+
+
+def test_session_workers_and_repeated_requests_answer_as_one_task_per_job(monkeypatch):
+    from socialkit.llm import session as S
+
+    def reply(m):
+        return f"Reply to {len(m[-1]['content'])} chars."
+
+    q = sk.FreeText("Say something.", max_words=10)
+    reqs = [sk.llm.Request([{"role": "user", "content": "x" * (i % 37)}], q, ["k", i % 150])
+            for i in range(300)]
+    reqs += [reqs[5]] * 20  # one Request object repeated (archetypes)
+    got = []
+    for workers in (S._workers, lambda engine, jobs: jobs):
+        monkeypatch.setattr(S, "_workers", workers)
+        s = sk.llm.Session(sk.llm.scripted(reply), cache=False, concurrency=2, seed=4,
+                           progress=False)
+        out = s.complete_many(reqs)
+        got.append(([(o.value, o.status, o.text) for o in out], s.usage.jobs, s.usage.unique,
+                     s.usage.calls))
+    assert got[0] == got[1]
+    assert got[0][1:] == (320, 37, 37)  # greedy: equal prompts share a reply; 37 > 24 workers
