@@ -12,7 +12,9 @@
   engine). The language model is Concordia's ``NoLanguageModel`` (empty text, first choice)
   behind a wrapper that counts ``sample_text`` + ``sample_choice`` calls (one wrapper for the
   agents, one for the game master); the embedder is a hash-seeded unit vector of dimension 384.
-  Timed: ``run_loop`` only (building excluded). Agent-steps/s = agents x steps / loop seconds,
+  Timed: ``run_loop`` only (building excluded), in wall seconds and in CPU seconds of the process
+  (all its threads: robust to other work on the machine). Agent-steps/s = agents x steps / loop
+  seconds,
   game master included (it writes every observation); calls per act = agents' model calls / acts.
 - Mesa 3: a ``mesa.Model`` with one ``mesa.Agent`` per node of
   ``networkx.fast_gnp_random_graph(n, 8 / n, seed=0)``; each step ``agents.do("step")`` computes
@@ -168,14 +170,15 @@ def concordia_worker(n_agents: int, steps: int, out: str) -> None:
     t_build = time.perf_counter() - t0
 
     log: list = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     simultaneous.Simultaneous().run_loop(game_masters=[game_master], entities=entities,
                                          premise=PREMISE, max_steps=steps, verbose=False, log=log)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     acts = sum(key.startswith("Entity [") for entry in log for key in entry)
     done = len(log)
     Path(out).write_text(json.dumps({
         "agents": n_agents, "steps": done, "acts": acts, "seconds": seconds,
+        "cpu_seconds": cpu, "agent_steps_per_cpu_s": acts / max(cpu, 1e-9),
         "build_seconds": t_build, "agent_steps_per_s": acts / seconds,
         "calls_per_act": agent_model.calls / acts,
         "prompt_chars_per_act": agent_model.prompt_chars / acts,
@@ -264,14 +267,15 @@ def mesa_worker(n_agents: int, steps: int, k: int, grid: bool, out: str) -> None
     t0 = time.perf_counter()
     model = NeighbourMeanModel(G, x0, k, grid, seed=0)
     t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     final = np.array([a.opinion for a in model.agents])
     Path(out).write_text(json.dumps({
         "agents": n_agents, "steps": steps, "k": k, "seconds": seconds, "build_seconds": t_build,
-        "agent_steps_per_s": n_agents * steps / seconds, "final_std": float(final.std()),
+        "agent_steps_per_s": n_agents * steps / seconds, "cpu_seconds": cpu,
+        "agent_steps_per_cpu_s": n_agents * steps / max(cpu, 1e-9), "final_std": float(final.std()),
         "version": mesa.__version__,
     }))
 

@@ -274,6 +274,7 @@ class ActionMenu(Question):
         if dup:
             raise ValueError(f"ActionMenu: action names must be unique, repeated: {dup}")
         self.actions = {a.name: a for a in actions}
+        self._trivial: bool | None = None
         only = actions[0] if len(actions) == 1 else None
         self._single = only if only is not None and len(only.args) == 1 else None
         tokens = max(sum(t.tokens() for t in a.args.values()) + 8 * (len(a.args) + 1)
@@ -284,7 +285,11 @@ class ActionMenu(Question):
     @property
     def trivial(self) -> bool:
         """One action without arguments: nothing to ask."""
-        return len(self.actions) == 1 and not next(iter(self.actions.values())).args
+        got = getattr(self, "_trivial", None)  # (asked for every agent every step: found once)
+        if got is None:
+            got = self._trivial = len(self.actions) == 1 and \
+                not next(iter(self.actions.values())).args
+        return got
 
     def instructions(self) -> str:
         if self._single is not None:

@@ -51,6 +51,10 @@ class Variable:
 
     def codes(self, values: Any, name: str) -> np.ndarray:
         """Stored floats of many values, validated, naming the variable in errors."""
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+            got = self._numbers(values.ravel().astype(np.float64))
+            if got is not None:  # all valid; else the loop below names the first bad value
+                return got
         arr = np.asarray(values, dtype=object).ravel()
         out = np.empty(len(arr), dtype=np.float64)
         for i, v in enumerate(arr):
@@ -59,6 +63,11 @@ class Variable:
             except (TypeError, ValueError) as err:
                 raise ValueError(f"state variable {name!r}: {err}") from None
         return out
+
+    def _numbers(self, x: np.ndarray) -> np.ndarray | None:
+        """The stored floats of an array of numbers (NaN: missing) when all are valid, else
+        None; what :meth:`code` gives each, without a Python call per value."""
+        return None
 
 
 def _missing(v: Any) -> bool:
@@ -98,6 +107,11 @@ class Continuous(Variable):
 
     def text(self, value: float) -> str:
         return "unknown" if math.isnan(value) else fmt(value, digits=3)
+
+    def _numbers(self, x: np.ndarray) -> np.ndarray | None:
+        with np.errstate(invalid="ignore"):
+            ok = np.isnan(x) | ((x >= self.low) & (x <= self.high))
+        return x if ok.all() else None
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "low": self.low, "high": self.high}
@@ -141,6 +155,11 @@ class Ordinal(Variable):
         if not x.is_integer() or not 1 <= x <= len(self.labels):
             raise ValueError(f"{value!r} is not a level from 1 to {len(self.labels)}")
         return x
+
+    def _numbers(self, x: np.ndarray) -> np.ndarray | None:
+        with np.errstate(invalid="ignore"):
+            ok = np.isnan(x) | ((x == np.floor(x)) & (x >= 1) & (x <= len(self.labels)))
+        return x if ok.all() else None
 
     def text(self, value: float) -> str:
         if math.isnan(value):
@@ -331,6 +350,27 @@ class Agents:
             else:
                 out[name] = x.copy()
         return pd.DataFrame(out)
+
+    def state_texts(self, positions: Any, skip: Sequence[str] = ()) -> list[str]:
+        """:meth:`state_text` of many agents (by position), each value's text made once."""
+        positions = np.asarray(positions, dtype=np.int64)
+        cols = []
+        for name, var in self.variables.items():
+            if name in skip or var.reported:
+                continue
+            head = f"Your {name.replace('_', ' ')}: "
+            x = self.values[name][positions]
+            made: dict[int, str] = {}  # by the value's bits (0.0 and -0.0 may read apart)
+            col = []
+            for bits, i in zip(x.view(np.int64).tolist(), range(len(x)), strict=True):
+                t = made.get(bits)
+                if t is None:
+                    t = made[bits] = head + var.text(x[i])
+                col.append(t)
+            cols.append(col)
+        if not cols:
+            return [""] * len(positions)
+        return ["\n".join(lines) for lines in zip(*cols, strict=True)]
 
     def state_text(self, pos: int, skip: Sequence[str] = ()) -> str:
         """One agent's state as prompt lines ("Your wealth: 4.5")."""

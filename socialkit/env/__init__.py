@@ -6,6 +6,7 @@ environments built on it.
 - :class:`Network`: agents hear the state and messages of up to ``k`` neighbours.
 - :class:`GameMaster`: a language model resolves free-text attempts into typed effects on the
   agents' state (through the simulation's session: cached, counted, seeded).
+- :class:`Texts`: observations rendered only where a policy reads them.
 
 Examples
 --------
@@ -14,9 +15,9 @@ Examples
 <socialkit env network>
 """
 
-from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
-           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT"]
+           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Texts"]

@@ -2,18 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Environment", "DECISION_COLUMNS"]
+__all__ = ["Environment", "DECISION_COLUMNS", "Texts"]
 
 DECISION_COLUMNS = ["agent", "policy", "action", "args", "status", "reason", "text"]
 """Columns of the decisions table :meth:`Environment.resolve` receives (one row per active
 agent): ``action`` is the chosen action's name (None when there was no menu or the decision is
 missing), ``args`` a dict of its typed arguments, ``status`` ok / repaired / missing / rule /
 scripted, ``reason`` why a decision is missing, ``text`` the raw reply."""
+
+
+class Texts(Sequence):
+    """Observation texts made when first read: what :meth:`Environment.observe` may return
+    instead of a list when its texts are costly and some policies never read them (a rule
+    policy over thousands of agents). Subclasses implement ``render(i)`` from what they captured
+    when observing (a copy of the state then: the step changes it before late reads); each text
+    is rendered once, and ``take`` makes a view of some rows that shares the rendered texts.
+
+    Examples
+    --------
+    >>> class Squares(Texts):
+    ...     def render(self, i):
+    ...         return f"{i} squared is {i * i}"
+    >>> t = Squares(4)
+    >>> t[3], list(t.take([2, 0])), len(t)
+    ('3 squared is 9', ['2 squared is 4', '0 squared is 0'], 4)
+    """
+
+    def __init__(self, n: int):
+        self._done: list[str | None] = [None] * n
+        self._rows: np.ndarray | None = None  # a view's rows in its parent
+
+    def render(self, i: int) -> str:
+        """The text of row ``i``."""
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._done) if self._rows is None else len(self._rows)
+
+    def _text(self, i: int) -> str:
+        t = self._done[i]
+        if t is None:
+            t = self._done[i] = self.render(i)
+        return t
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]  # negative indices, IndexError
+        return self._text(i if self._rows is None else int(self._rows[i]))
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def take(self, rows: Any) -> Texts:
+        """A view of some rows (positions in this sequence), rendered lazily too."""
+        rows = np.asarray(rows, dtype=np.int64)
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view._rows = rows if self._rows is None else self._rows[rows]
+        return view
 
 
 class Environment:
@@ -48,8 +101,9 @@ class Environment:
         """Called once when a simulation starts, after the agents exist; on resume it is called
         too, before :meth:`load_state` restores the checkpointed state."""
 
-    def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
-        """What each active agent sees this step (one text per id, "" for nothing)."""
+    def observe(self, sim: Any, ids: np.ndarray) -> Sequence[str]:
+        """What each active agent sees this step (one text per id, "" for nothing): a list, or
+        :class:`Texts` rendered only where a policy reads them (rule policies often do not)."""
         return [""] * len(ids)
 
     def observe_cell(self, sim: Any, ids: np.ndarray) -> list[str]:

@@ -9,7 +9,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from socialkit.env._base import Environment
+from socialkit.env._base import Environment, Texts
+from socialkit.env._sample import choice_rows
 from socialkit.network.convert import check_graph
 
 __all__ = ["Network", "MESSAGE_PROMPT"]
@@ -62,7 +63,20 @@ class Network(Environment):
         self.G, self.k, self.show, self.message = G, k, show, message
         self.message_prompt, self.max_words = message_prompt, max_words
         self.messages: dict[int, str] = {}
-        self._neigh: list[np.ndarray] | None = None
+        self._indptr: np.ndarray | None = None  # whom each agent hears (CSR), once bound
+        self._indices: np.ndarray | None = None
+        self._rows: list[np.ndarray] | None = None
+
+    @property
+    def _neigh(self) -> list[np.ndarray] | None:
+        """Whom each agent (by position) may hear, one sorted array per agent (None before the
+        simulation binds the environment)."""
+        if self._indptr is None:
+            return None
+        if self._rows is None:
+            self._rows = np.split(self._indices, self._indptr[1:-1]) if len(self._indptr) > 1 \
+                else []
+        return self._rows
 
     def spec(self) -> dict[str, Any]:
         edges = sorted((str(u), str(v)) for u, v in self.G.edges())
@@ -81,12 +95,20 @@ class Network(Environment):
             bad = [v for v, p in zip(nodes, pos, strict=True) if p < 0]
             raise ValueError(f"Network: {len(bad)} graph node(s) are not agents of the "
                              f"population, e.g. {bad[:5]}")
-        where = dict(zip(nodes, pos.tolist(), strict=True))
-        heard_from = self.G.predecessors if self.G.is_directed() else self.G.neighbors
-        self._neigh = [np.empty(0, dtype=np.int64)] * len(agents)
-        for v in nodes:
-            self._neigh[where[v]] = np.array(sorted(where[u] for u in heard_from(v) if u != v),
-                                             dtype=np.int64)
+        # who hears whom as CSR over agent positions: row v holds the sorted positions of the
+        # agents v hears (its neighbours; in a directed graph its predecessors), no self-loops
+        n = len(agents)
+        adj = self.G.pred if self.G.is_directed() else self.G.adj
+        index = dict(zip(nodes, pos.tolist(), strict=True))
+        deg = np.fromiter((len(adj[v]) for v in nodes), dtype=np.int64, count=len(nodes))
+        hearer = np.repeat(pos.astype(np.int64), deg)
+        heard = np.fromiter((index[u] for v in nodes for u in adj[v]), dtype=np.int64,
+                            count=int(deg.sum()))
+        key = np.unique((hearer * n + heard)[hearer != heard])
+        self._indices = key % n
+        self._indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key // n, minlength=n), out=self._indptr[1:])
+        self._rows = None
         if self.show is None:
             reported = [n for n, var in agents.variables.items() if var.reported]
             names = reported or list(agents.variables)
@@ -109,56 +131,61 @@ class Network(Environment):
     def state(self) -> dict[str, Any]:
         return {"messages": dict(self.messages), "show": self.show}
 
-    def _heard(self, sim: Any, ids: np.ndarray) -> list[np.ndarray]:
-        if self._neigh is None:
+    def heard(self, sim: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whom each agent hears this step: up to ``k`` of its neighbours, drawn with the run's
+        generator (``np.sort(rng.choice(neighbours, k, replace=False))`` per agent that has
+        more, made for all agents at once). Returns ``(offsets, positions)``: agent ``ids[i]``
+        hears the agents at ``positions[offsets[i]:offsets[i + 1]]`` (rows of ``sim.agents``).
+        """
+        if self._indptr is None:
             self._bind(sim)
-        out = []
-        for p in sim.agents.positions(ids):
-            nb = self._neigh[p]
-            if len(nb) > self.k:
-                nb = np.sort(sim.rng.choice(nb, size=self.k, replace=False))
-            out.append(nb)
-        return out
+        return choice_rows(sim.rng, self._indptr, self._indices, sim.agents.positions(ids),
+                           self.k)
+
+    def _heard(self, sim: Any, ids: np.ndarray) -> list[np.ndarray]:
+        offsets, heard = self.heard(sim, ids)
+        return np.split(heard, offsets[1:-1]) if len(ids) else []
 
     def _variable(self, sim: Any):
         return sim.agents.variables[self.show]
 
-    def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
-        var, x = self._variable(sim), sim.agents.values[self.show]
-        ids_all = sim.agents.ids
-        out = []
-        line: dict[int, str | None] = {}  # each neighbour's line, made once (None: no answer)
-        for nb in self._heard(sim, ids):
-            lines = []
-            for j in nb.tolist():
-                if j not in line:
-                    said = self.messages.get(int(ids_all[j]))
-                    line[j] = None if np.isnan(x[j]) else \
-                        f"- {var.text(x[j])}" + (f' and said: "{said}"' if said else "")
-                if line[j] is not None:
-                    lines.append(line[j])
-            if lines:
-                out.append("Some people you know answered:\n" + "\n".join(lines))
-            else:
-                out.append("You have not heard from anyone about this yet.")
-        return out
+    def observe(self, sim: Any, ids: np.ndarray) -> Texts:
+        offsets, heard = self.heard(sim, ids)
+        return _Heard(self._variable(sim), sim.agents.values[self.show], dict(self.messages),
+                      sim.agents.ids, offsets, heard)
 
     def observe_cell(self, sim: Any, ids: np.ndarray) -> list[str]:
         var, x = self._variable(sim), sim.agents.values[self.show]
+        offsets, heard = self.heard(sim, ids)
+        n = len(offsets) - 1
+        vals = x[heard]
+        ok = ~np.isnan(vals)
+        row = np.repeat(np.arange(n), np.diff(offsets))[ok]
+        count = np.bincount(row, minlength=n)
+        if var.kind != "categorical":
+            # the sum of <= 7 values in order is np.add.reduce's (it sums 8+ pairwise)
+            total = np.bincount(row, weights=vals[ok], minlength=n)
+            for i in np.flatnonzero(count > 7):
+                v = vals[offsets[i]:offsets[i + 1]]
+                total[i] = np.add.reduce(v[~np.isnan(v)])
+            mean = np.round(total / np.maximum(count, 1))
+            prefix = "What people you know answer on average: "
+        else:  # the most frequent code (the smallest of ties), as np.unique + argmax finds it
+            k = len(var.categories)
+            counts = np.bincount(row * k + vals[ok].astype(np.int64),
+                                 minlength=n * k).reshape(n, k)
+            mean = np.argmax(counts, axis=1).astype(np.float64)
+            prefix = "What most people you know answer: "
+        said: dict[float, str] = {}
         out = []
-        for nb in self._heard(sim, ids):
-            vals = x[nb]
-            vals = vals[~np.isnan(vals)]
-            if len(vals) and var.kind != "categorical":
-                mean = np.add.reduce(vals) / len(vals)  # vals.mean(), without its overhead
-                out.append("What people you know answer on average: "
-                           f"{var.text(float(np.round(mean)))}")
-            elif len(vals):
-                codes, counts = np.unique(vals, return_counts=True)
-                out.append("What most people you know answer: "
-                           f"{var.text(float(codes[np.argmax(counts)]))}")
-            else:
+        for c, m in zip(count.tolist(), mean.tolist(), strict=True):
+            if not c:
                 out.append("No one you know has told you their view.")
+                continue
+            t = said.get(m)
+            if t is None:
+                t = said[m] = prefix + var.text(m)
+            out.append(t)
         return out
 
     def actions(self, sim: Any, ids: np.ndarray) -> Any:
@@ -176,3 +203,29 @@ class Network(Environment):
         ok = decisions[decisions["action"] == "message"]
         for agent, args in zip(ok["agent"], ok["args"], strict=True):
             self.messages[int(agent)] = str(args["text"])
+
+
+class _Heard(Texts):
+    """What each agent heard, rendered when read, from the values and messages of the moment
+    it observed."""
+
+    def __init__(self, var: Any, x: np.ndarray, messages: dict[int, str], ids: np.ndarray,
+                 offsets: np.ndarray, heard: np.ndarray):
+        super().__init__(len(offsets) - 1)
+        self.var, self.x, self.messages, self.ids = var, x.copy(), messages, ids
+        self.offsets, self.heard = offsets, heard
+        self.lines: dict[int, str | None] = {}  # each neighbour's line, made once
+
+    def render(self, i: int) -> str:
+        line, lines = self.lines, []
+        for j in self.heard[self.offsets[i]:self.offsets[i + 1]].tolist():
+            got = line.get(j, False)
+            if got is False:
+                said = self.messages.get(int(self.ids[j]))
+                got = line[j] = None if np.isnan(self.x[j]) else \
+                    f"- {self.var.text(self.x[j])}" + (f' and said: "{said}"' if said else "")
+            if got is not None:
+                lines.append(got)
+        if lines:
+            return "Some people you know answered:\n" + "\n".join(lines)
+        return "You have not heard from anyone about this yet."

@@ -47,9 +47,45 @@ def default_folder() -> Path:
     return Path(base) / "socialkit"
 
 
+_KEY = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_DRAW = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+_esc = json.encoder.encode_basestring  # the C escaping json.dumps uses (ensure_ascii=False)
+
+
+def messages_json(messages: Any) -> str:
+    """The messages as :func:`call_key` writes them (sorted keys, compact, not ASCII-escaped):
+    chat messages of a role and a text are written directly, anything else by ``json``.
+
+    Examples
+    --------
+    >>> m = [{"role": "user", "content": 'Say "hi"'}]
+    >>> messages_json(m) == json.dumps(m, sort_keys=True, separators=(",", ":"),
+    ...                                ensure_ascii=False)
+    True
+    """
+    if type(messages) is not list:
+        return _KEY.encode(messages)
+    parts = []
+    for m in messages:
+        if type(m) is not dict or len(m) != 2:
+            return _KEY.encode(messages)
+        content, role = m.get("content"), m.get("role")
+        if type(content) is not str or type(role) is not str:
+            return _KEY.encode(messages)
+        parts.append('{"content":' + _esc(content) + ',"role":' + _esc(role) + "}")
+    return "[" + ",".join(parts) + "]"
+
+
+def key_prefix(model_id: str, params: dict[str, Any]) -> str:
+    """The start of :func:`call_key`'s blob for a model and its parameters (made once)."""
+    return "[" + _KEY.encode(model_id) + "," + _KEY.encode(params) + ","
+
+
 def call_key(model_id: str, params: dict[str, Any], messages: list[dict[str, str]],
-             draw: str | int | None) -> str:
-    """The cache key of one call: a SHA-256 over model, parameters, messages and draw key.
+             draw: str | int | None, prefix: str | None = None) -> str:
+    """The cache key of one call: a SHA-256 over model, parameters, messages and draw key
+    (of ``json.dumps([model_id, params, messages, draw], sort_keys=True, separators=(",",
+    ":"), ensure_ascii=False)``; ``prefix``: :func:`key_prefix` of the model and parameters).
 
     Examples
     --------
@@ -59,8 +95,8 @@ def call_key(model_id: str, params: dict[str, Any], messages: list[dict[str, str
     >>> call_key("m", {"temperature": 1.0}, m, "d1") == call_key("m", {"temperature": 1.0}, m, "d2")
     False
     """
-    blob = json.dumps([model_id, params, messages, draw], sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
+    blob = (prefix or key_prefix(model_id, params)) + messages_json(messages) + "," \
+        + _KEY.encode(draw) + "]"
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -79,8 +115,7 @@ def draw_key(seed: int, identity: Any) -> str:
     >>> draw_key(1, ("ask", 0, "q", 0)) == draw_key(2, ("ask", 0, "q", 0))
     False
     """
-    blob = json.dumps([int(seed), identity], separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    blob = _DRAW.encode([int(seed), identity])  # json.dumps with these options, its encoder made once
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -92,7 +127,8 @@ def backend_seed(draw: str) -> int:
     >>> 0 <= backend_seed(draw_key(0, "x")) < 2 ** 31
     True
     """
-    return int(hashlib.sha256(str(draw).encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
+    # the first 8 hex digits of the SHA-256, read as bytes
+    return int.from_bytes(hashlib.sha256(str(draw).encode()).digest()[:4], "big") & 0x7FFFFFFF
 
 
 _HOST = socket.gethostname()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialkit.llm.backends import Backend, Reply
-from socialkit.llm.cache import Cache, backend_seed, call_key
+from socialkit.llm.cache import Cache, backend_seed, call_key, key_prefix
 from socialkit.llm.questions import Question
 from socialkit.llm.runner import (
     Accountant,
@@ -122,6 +122,7 @@ class Engine:
         self.waited = 0  # calls answered by another process that had claimed them
         self._constraints: dict[int, tuple] = {}
         self._params: dict[tuple, tuple] = {}
+        self._prefixes: dict[tuple, tuple] = {}
 
     def constraint(self, question: Question) -> dict[str, Any] | None:
         """How the backend is asked to constrain this question's reply, or None."""
@@ -158,7 +159,13 @@ class Engine:
         return self.logprobs and question.closed and self.backend.logprobs
 
     def key(self, question: Question, messages: list[dict[str, str]], draw: str) -> str:
-        return call_key(self.backend.model_id, self.params(question), messages, draw)
+        model_id = self.backend.model_id
+        memo = (id(question), self.structure_rejected, self.logprobs, model_id)
+        hit = self._prefixes.get(memo)
+        if hit is None or hit[0] is not question:  # model and parameters encoded once
+            params = self.params(question)
+            hit = self._prefixes[memo] = (question, key_prefix(model_id, params), params)
+        return call_key(model_id, hit[2], messages, draw, prefix=hit[1])
 
     # ---- cache -------------------------------------------------------------------------------
     def prefetch(self, keys: list[str]) -> None:

@@ -27,6 +27,8 @@ __all__ = ["clean", "excerpt", "mask", "numbers", "ranges", "Number", "label_hit
 
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)|\*|`|~~")
 _QUOTES = "\"'“”‘’«»"
+_DASH = re.compile(r"\s*[\u2013\u2014]\s*")
+_HEADING = re.compile(r"(?m)^\s*(?:#+|>+)\s*")
 
 # a number: not glued to a word or another number; thousands groups of three digits
 _NUM = re.compile(r"(?<![\w.,/])(?P<sign>-(?=\d))?(?P<int>\d{1,3}(?:,\d{3})+|\d+)"
@@ -100,11 +102,15 @@ def clean(reply: object) -> str:
     >>> clean('“I’d say 4 — agree”')
     "I'd say 4 - agree"
     """
-    text = unicodedata.normalize("NFKC", str(reply))
-    text = text.replace("’", "'").replace("‘", "'").replace("\u2212", "-")
-    text = re.sub(r"\s*[\u2013\u2014]\s*", " - ", text)
-    text = _EMPHASIS.sub("", text)
-    text = re.sub(r"(?m)^\s*(?:#+|>+)\s*", "", text)
+    text = str(reply)
+    if not text.isascii():  # (NFKC leaves ASCII as it is; the rest are non-ASCII marks)
+        text = unicodedata.normalize("NFKC", text)
+        text = text.replace("’", "'").replace("‘", "'").replace("\u2212", "-")
+        text = _DASH.sub(" - ", text)
+    if "*" in text or "_" in text or "`" in text or "~" in text:
+        text = _EMPHASIS.sub("", text)
+    if "#" in text or ">" in text:
+        text = _HEADING.sub("", text)
     text = " ".join(text.split())
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
@@ -301,6 +307,8 @@ def json_answer(text: str) -> str | None:
     """
     import json
 
+    if "{" not in text:
+        return None
     found = _JSON.findall(text)
     if len(found) != 1:
         return None

@@ -54,6 +54,17 @@ class Request:
     sample: int = 0
 
 
+def _workers(engine: Engine, jobs: int) -> int:
+    """Tasks to run ``jobs`` jobs: without a budget, a pool of 4 per concurrent call (plus 16)
+    takes them in order (calls still start in order, at most ``concurrency`` at once; jobs
+    waiting out a retry's backoff leave the others enough workers); with a budget, one task
+    per job, so that every job reserves its cost at once, in order, as the budget expects."""
+    if engine.acct.budget is not None:
+        return jobs
+    n = min(engine.limits.concurrency, engine.backend.max_concurrency or 10 ** 9)
+    return min(jobs, 4 * n + 16)
+
+
 def _delta(after: Usage, before: Usage) -> Usage:
     out = Usage()
     for f in fields(Usage):
@@ -184,23 +195,30 @@ class Session:
     async def acomplete_many(self, requests: Sequence[Request], progress: bool | None = None
                              ) -> list[Outcome]:
         """The coroutine behind :meth:`complete_many`."""
-        jobs = []
-        for r in requests:
-            if not isinstance(r, Request):
-                raise TypeError(f"complete_many takes socialkit.llm.Request items, got "
-                                f"{type(r).__name__}")
-            if not isinstance(r.question, Question):
-                raise TypeError(f"a request's question must be a socialkit question, got "
-                                f"{type(r.question).__name__}")
-            _check_messages(r.messages)
-            d = self.draw(r.key, r.question, r.sample)
-            jobs.append((self.engine.key(r.question, r.messages, d), r.question, r.messages, d,
-                         r.sample))
-        unique = {k: (q, m, d, s) for k, q, m, d, s in jobs}
-        self.usage.jobs += len(jobs)
+        keys: list[str] = []
+        unique: dict[str, tuple] = {}
+        made: dict[int, tuple] = {}  # a Request repeated (archetypes): its key made once (the
+        for r in requests:           # request is held, so that its id is not reused)
+            hit = made.get(id(r))
+            if hit is not None:
+                k = hit[1]
+            else:
+                if not isinstance(r, Request):
+                    raise TypeError(f"complete_many takes socialkit.llm.Request items, got "
+                                    f"{type(r).__name__}")
+                if not isinstance(r.question, Question):
+                    raise TypeError(f"a request's question must be a socialkit question, got "
+                                    f"{type(r.question).__name__}")
+                _check_messages(r.messages)
+                d = self.draw(r.key, r.question, r.sample)
+                k = self.engine.key(r.question, r.messages, d)
+                made[id(r)] = (r, k)
+                unique[k] = (r.question, r.messages, d, r.sample)  # (the last of equal keys)
+            keys.append(k)
+        self.usage.jobs += len(keys)
         self.usage.unique += len(unique)
         outcomes = await self._run(unique, progress, "calls")
-        return [outcomes[k] for k, *_ in jobs]
+        return [outcomes[k] for k in keys]
 
     async def _run(self, unique: dict[str, tuple], progress: bool | None, what: str
                    ) -> dict[str, Outcome]:
@@ -225,8 +243,20 @@ class Session:
             bar = tqdm(total=len(todo), desc=f"{what} to {self.backend.name}", unit="call",
                        leave=False)
             engine.on_done = lambda: bar.update(1)
-        tasks = [asyncio.ensure_future(engine.job(q, m, d, key=k, sample=s))
-                 for k in todo for q, m, d, s in [unique[k]]]
+        done: dict[str, Outcome] = {}
+        workers = _workers(engine, len(todo))
+        if workers < len(todo):  # a pool of workers, each taking the next job when it is free
+            pending = iter(todo)
+
+            async def work() -> None:
+                for k in pending:
+                    q, m, d, s = unique[k]
+                    done[k] = await engine.job(q, m, d, key=k, sample=s)
+
+            tasks = [asyncio.ensure_future(work()) for _ in range(workers)]
+        else:  # one task per job
+            tasks = [asyncio.ensure_future(engine.job(q, m, d, key=k, sample=s))
+                     for k in todo for q, m, d, s in [unique[k]]]
         try:
             results = await asyncio.gather(*tasks)
         except BaseException:
@@ -235,10 +265,14 @@ class Session:
             raise
         finally:
             engine.on_done = None
-            await asyncio.to_thread(engine.flush)  # every reply paid for is on disk
+            if engine.cache.mode == "off":
+                engine.flush()
+            else:
+                await asyncio.to_thread(engine.flush)  # every reply paid for is on disk
             if bar is not None:
                 bar.close()
-        outcomes.update(zip(todo, results, strict=True))
+        outcomes.update(zip(todo, results, strict=True) if workers >= len(todo)
+                        else ((k, done[k]) for k in todo))
         self._warn()
         return outcomes
 

@@ -293,9 +293,14 @@ class HashEmbedding(_Cached):
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        rows, hashes = [], []
         for i, t in enumerate(texts):
-            for w in _WORD.findall(t.lower()):
-                h = zlib.crc32(w.encode("utf-8"))
-                out[i, h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+            words = _WORD.findall(t.lower())
+            rows += [i] * len(words)
+            hashes += [zlib.crc32(w.encode("utf-8")) for w in words]
+        h = np.asarray(hashes, dtype=np.int64)
+        # +-1 per word (whole numbers: the sum does not depend on the order of the additions)
+        np.add.at(out, (np.asarray(rows, dtype=np.int64), h % self.dim),
+                  np.where((h >> 31) & 1, 1.0, -1.0).astype(np.float32))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)

@@ -54,6 +54,17 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _RE_STRONG, _RE_NOTABLE, _RE_MUNDANE = _pattern(_STRONG), _pattern(_NOTABLE), _pattern(_MUNDANE)
+_RE_WORD = re.compile(r"\w+")
+# A match of a list's pattern starts a run of word characters that equals the first word of
+# one of its phrases; a text without such a word has no match (its regex need not run).
+_FIRST = {id(rx): frozenset(w.split(" ")[0] for w in words)
+          for rx, words in ((_RE_STRONG, _STRONG), (_RE_NOTABLE, _NOTABLE),
+                            (_RE_MUNDANE, _MUNDANE))}
+assert all(re.fullmatch(r"\w+(?: \w+)*", w) for w in _STRONG + _NOTABLE + _MUNDANE)
+
+
+def _count(rx: re.Pattern[str], low: str, words: set[str]) -> int:
+    return len(rx.findall(low)) if not words.isdisjoint(_FIRST[id(rx)]) else 0
 
 
 def heuristic_importance(texts: Sequence[str]) -> np.ndarray:
@@ -82,8 +93,10 @@ def heuristic_importance(texts: Sequence[str]) -> np.ndarray:
     out = np.empty(len(texts), dtype=np.float64)
     for i, t in enumerate(texts):
         low = t.lower()
-        score = (2.0 + 5.0 * len(_RE_STRONG.findall(low)) + 1.5 * len(_RE_NOTABLE.findall(low))
-                 + min(low.count("!"), 2) - 1.0 * len(_RE_MUNDANE.findall(low)))
+        words = set(_RE_WORD.findall(low))
+        score = (2.0 + 5.0 * _count(_RE_STRONG, low, words)
+                 + 1.5 * _count(_RE_NOTABLE, low, words)
+                 + min(low.count("!"), 2) - 1.0 * _count(_RE_MUNDANE, low, words))
         out[i] = min(max(math.floor(score + 0.5), 1.0), 10.0)
     return out
 

@@ -111,20 +111,27 @@ class Recent(Memory):
         pos = self._positions(agent_ids)
         t = self._times(time, len(pos))
         kk = self.k if k is None else self._k(k)
-        rows: list[list[Any]] = []
-        for r, p in enumerate(pos):
-            for rank, mid in enumerate(list(reversed(self._queues[p]))[:kk], start=1):
-                rec = self._records[mid]
-                rec[4] = float(t[r])
-                rows.append([r, int(self._agents[p]), rank, mid, rec[2], rec[1], rec[3], rec[5]])
-        if not rows:
+        request, rank, mids = [], [], []  # built column-wise (a row list costs ~5x more)
+        for r, p in enumerate(pos.tolist()):
+            got = list(reversed(self._queues[p]))[:kk]
+            request += [r] * len(got)
+            rank += range(1, len(got) + 1)
+            mids += got
+        if not mids:
             return _empty_retrieval()
-        df = pd.DataFrame(rows, columns=["request", "agent", "rank", "id", "kind", "text", "created",
-                                         "importance"])
-        for c in ("score", "recency_score", "importance_score", "relevance_score"):
-            df[c] = np.nan
-        return df.astype({"request": "int64", "agent": "int64", "rank": "int64", "id": "int64",
-                          "created": "float64", "importance": "float64"})
+        recs = [self._records[mid] for mid in mids]
+        request_ = np.asarray(request, dtype=np.int64)
+        for rec, when in zip(recs, t[request_].tolist(), strict=True):
+            rec[4] = when
+        nan = np.full(len(mids), np.nan)
+        return pd.DataFrame({
+            "request": request_, "agent": self.agents[pos][request_],
+            "rank": np.asarray(rank, dtype=np.int64), "id": np.asarray(mids, dtype=np.int64),
+            "kind": _objects([rec[2] for rec in recs]), "text": _objects([rec[1] for rec in recs]),
+            "created": np.asarray([rec[3] for rec in recs], dtype=np.float64),
+            "importance": np.asarray([rec[5] for rec in recs], dtype=np.float64),
+            "score": nan, "recency_score": nan.copy(), "importance_score": nan.copy(),
+            "relevance_score": nan.copy()})
 
     def frame(self, agent: int) -> pd.DataFrame:
         """One agent's kept memories, oldest first (columns :data:`FRAME_COLUMNS`)."""
@@ -167,6 +174,12 @@ class Recent(Memory):
             self._records[mid] = [p, text, kind, created, last, imp, tuple(src)]
         self._next_id = int(state["next_id"])
         return self
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _frame(rows: list[list[Any]]) -> pd.DataFrame:

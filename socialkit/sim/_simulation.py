@@ -20,7 +20,7 @@ import pandas as pd
 from socialkit.agents._actions import ActionMenu, Number, OneOf, Text
 from socialkit.agents._policies import Context, LLMPolicy, Policy, RulePolicy, ScriptedPolicy
 from socialkit.agents._state import Agents, Categorical
-from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
 from socialkit.llm.questions import FreeText
 
 __all__ = ["Simulation", "Clock", "resume", "FORMAT"]
@@ -153,16 +153,41 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
 
+_esc_ascii = json.encoder.encode_basestring_ascii
+
+
+def _messages_blob(messages: Any) -> bytes:
+    """``json.dumps(messages, sort_keys=True, default=repr).encode()``, chat messages of a
+    role and a text written directly."""
+    if type(messages) is list:
+        parts = []
+        for m in messages:
+            if type(m) is not dict or len(m) != 2:
+                break
+            content, role = m.get("content"), m.get("role")
+            if type(content) is not str or type(role) is not str:
+                break
+            parts.append('{"content": ' + _esc_ascii(content) + ', "role": ' + _esc_ascii(role)
+                         + "}")
+        else:
+            return ("[" + ", ".join(parts) + "]").encode()
+    return json.dumps(messages, sort_keys=True, default=repr).encode()
+
+
+def _digest_messages(messages: Any) -> str:
+    """``_digest(messages)``, chat messages written directly."""
+    return hashlib.sha256(_messages_blob(messages)).hexdigest()[:16]
+
+
 def _digest_prompts(requests: Sequence[Any]) -> str:
     """``_digest([r.messages for r in requests])``, streamed into the hash, each message list
     encoded once (archetypes share one list among the agents of a cell)."""
     h, done = hashlib.sha256(b"["), {}
     for i, r in enumerate(requests):
-        blob = done.get(id(r.messages))
-        if blob is None:
-            blob = done[id(r.messages)] = json.dumps(r.messages, sort_keys=True,
-                                                     default=repr).encode()
-        h.update(b", " + blob if i else blob)
+        hit = done.get(id(r.messages))
+        if hit is None:  # (the list is held, so that its id is not reused)
+            hit = done[id(r.messages)] = (r.messages, _messages_blob(r.messages))
+        h.update(b", " + hit[1] if i else hit[1])
     h.update(b"]")
     return h.hexdigest()[:16]
 
@@ -173,6 +198,7 @@ def _pop_hash(population: Any) -> str:
     return hashlib.sha256(h.tobytes() + repr(list(df.columns)).encode()).hexdigest()[:16]
 
 
+_DATA = json.JSONEncoder(default=str, sort_keys=True)  # json.dumps(.., default=str, sort_keys=True)
 _DECISION_STATUSES = ("ok", "repaired", "missing", "rule", "scripted", "fixed")
 
 
@@ -575,31 +601,38 @@ class Simulation:
         elif len(menus) != len(ids):
             raise ValueError(f"{self.env.name}.actions returned {len(menus)} menus for "
                              f"{len(ids)} agents")
-        rows: dict[int, dict] = {}
         self._t_now = t
         by_role = self._role[active]
+        cols = {c: np.empty(len(active), dtype=object) for c in DECISION_COLUMNS[1:]}
         for r, policy in enumerate(self.policies.values()):
             sel = np.flatnonzero(by_role == r)
             if not len(sel):
                 continue
             pos = active[sel]
-            obs = [observations[i] for i in sel]
-            mns = [menus[i] for i in sel]
+            if len(sel) == len(active):
+                obs, mns = observations, menus
+            elif isinstance(observations, Texts):  # rendered only where a policy reads them
+                obs, mns = observations.take(sel), [menus[i] for i in sel]
+            else:
+                obs, mns = [observations[i] for i in sel], [menus[i] for i in sel]
             if policy.llm:
                 got = self._llm(t, policy, pos, obs, mns, events)
             else:
                 ctx = Context(t, self.clock.hours(t), agents.ids[pos], pos, agents, self.env,
                               rng, obs, mns)
                 got = self._rule(policy, ctx, mns)
-            rows.update(got)
-        decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS,
-                                 dtype=object)  # None stays None (no action), not NaN
-        decisions["agent"] = decisions["agent"].astype("int64")
+            for c, col in cols.items():
+                col[sel] = got[c]
+        decisions = pd.DataFrame(cols, columns=DECISION_COLUMNS[1:], dtype=object)  # None stays
+        decisions.insert(0, "agent", agents.ids[active].astype("int64"))  # None, not NaN or str
         extra = self.env.resolve(self, decisions) or []
-        for d in _records(decisions):  # the values iterrows gives, without a Series per row
-            if d["action"] is None and d["status"] != "missing":
-                continue
-            events.append(self._decision_event(d))
+        acts, stats = decisions["action"].tolist(), decisions["status"].tolist()
+        done = [i for i, (a, st) in enumerate(zip(acts, stats, strict=True))
+                if a is not None or st == "missing"]  # decisions that make an event
+        if done:
+            sub = decisions.iloc[done] if len(done) < len(decisions) else decisions
+            for d in _records(sub):  # the values iterrows gives, without a Series per row
+                events.append(self._decision_event(d))
         for e in extra:
             events.append(self._event(e, f"{self.env.name}.resolve"))
         if self.memory is not None and self.remember:
@@ -655,6 +688,7 @@ class Simulation:
         reported = [n for n, v in agents.variables.items() if v.reported]
         requests, where = [], []
         made: dict[tuple, list] = {}  # archetypes: one cell and observation, the same requests
+        states = None if cells else agents.state_texts(pos)
         for i, p in enumerate(pos):
             persona = self._personas[p]
             if cells:
@@ -665,7 +699,7 @@ class Simulation:
                         where.append((i, what))
                     continue
                 first = len(requests)
-            state = "" if cells else agents.state_text(p)
+            state = "" if cells else states[i]
             owns = {n: "" if cells else self._own(n, p) for n in reported}
             for n in reported:
                 var = agents.variables[n]
@@ -716,7 +750,7 @@ class Simulation:
             if cells and out.dist:
                 value = self._draw(out.dist, cdfs)
             agents.values[what][p] = var.code(value)
-        return rows
+        return _columns([rows[p] for p in pos])
 
     def _own(self, name: str, pos: int) -> str:
         """The agent's current answer to a reported variable, as a prompt line."""
@@ -742,14 +776,14 @@ class Simulation:
         if not requests:
             return []
         outcomes = self.session.complete_many(requests)
-        self._hash_parts.append(_digest([r.messages for r in requests]))
+        self._hash_parts.append(_digest_prompts(requests))
         self._hash.update(self._hash_parts[-1].encode())
         return outcomes
 
     def _identity(self, t: int, agent: int, purpose: str, msgs: list[dict]) -> list:
         if self.group_by is None:
             return ["sim", t, int(agent), purpose]
-        return ["sim", t, "cell", purpose, _digest(msgs)]
+        return ["sim", t, "cell", purpose, _digest_messages(msgs)]
 
     def _draw(self, dist: Mapping[Any, float], cdfs: dict | None = None) -> Any:
         """An option drawn from ``dist`` with the run's generator: exactly the draw of
@@ -804,7 +838,7 @@ class Simulation:
                     else out.value
                 agents.values[n][p] = var.code(value)
 
-    def _rule(self, policy: Policy, ctx: Context, menus: list) -> dict[int, dict]:
+    def _rule(self, policy: Policy, ctx: Context, menus: list) -> dict[str, Any]:
         agents, n = self.agents, len(ctx.ids)
         if isinstance(policy, ScriptedPolicy):
             outs = policy.decide(ctx)
@@ -817,25 +851,35 @@ class Simulation:
         else:
             raise TypeError(f"unknown policy type {type(policy).__name__}")
         where = f"{policy.kind} policy {getattr(policy, 'name', '')!r}"
-        cols: dict[str, list] = {}
+        cols: dict[str, Any] = {}
         for k, v in got.items():
-            vals = list(np.broadcast_to(np.asarray(v, dtype=object), (n,))) if np.ndim(v) == 0 \
-                else list(v)
+            if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "fiu":
+                vals = v  # numbers, one per agent: kept as an array (no None among them)
+            else:
+                vals = list(np.broadcast_to(np.asarray(v, dtype=object), (n,))) \
+                    if np.ndim(v) == 0 else list(v)
             if len(vals) != n:
                 raise ValueError(f"{where} returned {len(vals)} values of {k!r} for {n} agents")
             cols[k] = vals
         for k in [k for k in cols if k in agents.variables]:
             vals = cols.pop(k)
-            keep = [i for i, v in enumerate(vals) if v is not None]
-            if keep:
+            if isinstance(vals, np.ndarray):
+                keep = slice(None)
+            else:
+                keep = [i for i, v in enumerate(vals) if v is not None]
+                vals = [vals[i] for i in keep]
+            if len(vals):
                 try:
-                    codes = agents.variables[k].codes([vals[i] for i in keep], k)
+                    codes = agents.variables[k].codes(vals, k)
                 except ValueError as err:
                     raise ValueError(f"{where}: {err}") from None
                 agents.values[k][ctx.positions[keep]] = codes
-        names = cols.pop("action", [None] * n)
-        rows = {}
-        for i, p in enumerate(ctx.positions):
+        names = cols.pop("action", None)
+        out = {"policy": policy.kind, "status": status, "reason": "", "text": None}
+        if names is None:  # no actions: every agent's row alike (extra keys are ignored)
+            return {**out, "action": None, "args": _objects([{} for _ in range(n)])}
+        actions, arguments = [], []
+        for i in range(n):
             name, args = names[i], {}
             if name is not None:
                 menu = menus[i]
@@ -850,14 +894,14 @@ class Simulation:
                         raise ValueError(f"{where}: action {name} needs {a!r} for agent "
                                          f"{int(ctx.ids[i])}")
                     args[a] = _typed(typ, cols[a][i], f"{where}: {name} {a}")
-            unknown = [k for k in cols if name is None or k not in menu.actions[name].args]
-            if unknown and name is not None and all(cols[k][i] is not None for k in unknown):
-                raise ValueError(f"{where} returned {unknown}, which are neither state "
-                                 f"variables {list(agents.variables)} nor arguments of "
-                                 f"{name}")
-            rows[p] = {"agent": int(ctx.ids[i]), "policy": policy.kind, "action": name,
-                       "args": args, "status": status, "reason": "", "text": None}
-        return rows
+                unknown = [k for k in cols if k not in menu.actions[name].args]
+                if unknown and all(cols[k][i] is not None for k in unknown):
+                    raise ValueError(f"{where} returned {unknown}, which are neither state "
+                                     f"variables {list(agents.variables)} nor arguments of "
+                                     f"{name}")
+            actions.append(name)
+            arguments.append(args)
+        return {**out, "action": _objects(actions), "args": _objects(arguments)}
 
     # ---- events, memory, records -------------------------------------------------------------
     def _decision_event(self, d: Mapping[str, Any]) -> dict:
@@ -874,7 +918,7 @@ class Simulation:
             target = -1
         return {"step": self._t_now, "agent": int(d["agent"]), "action": d["action"],
                 "target": target, "text": " ".join(texts) if texts else None,
-                "data": json.dumps(args, default=str, sort_keys=True) if args else None}
+                "data": _DATA.encode(args) if args else None}
 
     def _event(self, e: Any, where: str) -> dict:
         if not isinstance(e, Mapping) or "agent" not in e or "action" not in e:
@@ -932,7 +976,7 @@ class Simulation:
             calls["n"] += 1
             qs = [q if g is None else formats.setdefault(g, _Formatted(g, purpose))
                   for g in (grammars or [None] * len(prompts))]
-            reqs = [Request(list(m), qm, ["sim", t, purpose, calls["n"], _digest(m)])
+            reqs = [Request(list(m), qm, ["sim", t, purpose, calls["n"], _digest_messages(m)])
                     for m, qm in zip(prompts, qs, strict=True)]
             outs = self.session.complete_many(reqs)
             return [o.text if o.status != "missing" else None for o in outs]
@@ -1053,6 +1097,19 @@ class Simulation:
         if intervene is not None:
             intervene(branch)
         return branch
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of the values as they are (dicts, None, strings)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Decision rows (dicts) as columns: :data:`DECISION_COLUMNS` but ``agent``."""
+    return {c: _objects([r[c] for r in rows]) for c in DECISION_COLUMNS[1:]}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
