@@ -17,7 +17,11 @@ EXECUTORS = ("inline", "processes", "dask")
 
 
 class Inline:
-    """Runs one after the other in this process (no pickling: the objects are used as given)."""
+    """Runs one after the other in this process (no pickling: the objects are used as given).
+
+    Every executor's ``run`` yields each task's record as it finishes; once the sweep asks to
+    stop (the budget ran out), the tasks not yet started skip themselves (a stop file in the
+    folder), so no executor needs to cancel anything."""
 
     name = "inline"
     workers = 1
@@ -58,18 +62,8 @@ class Futures:
             data = None
         futures = [self.pool.submit(_worker.run_task, token, data, s) for s in specs]
         try:
-            for f in cf.as_completed(futures):
+            for f in cf.as_completed(futures):  # after a stop, the tasks left skip themselves
                 yield f.result()
-                if stop():
-                    for g in futures:
-                        g.cancel()
-                    for g in futures:  # let runs already started finish and record themselves
-                        if not g.cancelled():
-                            try:
-                                g.result()
-                            except Exception:  # noqa: BLE001 - recorded by the run itself
-                                pass
-                    return
         except cf.process.BrokenProcessPool as err:
             raise RuntimeError(
                 "a worker process died or could not load the sweep (target, inputs, measure "
@@ -108,12 +102,8 @@ class Dask:
                                       key=f"socialkit-run-{s['run_id']}-{token[:8]}")
                    for s in specs]
         try:
-            for f in as_completed(futures):
+            for f in as_completed(futures):  # after a stop, the tasks left skip themselves
                 yield f.result()
-                if stop():
-                    pending = [g for g in futures if not g.done()]
-                    self.client.cancel(pending)
-                    return
         finally:
             self.client.cancel([f for f in futures if not f.done()])
             self.client.cancel([ref])

@@ -96,6 +96,20 @@ class Store:
         self.results.mkdir(parents=True, exist_ok=True)
         write_json(self.results / f"{record['run_id']}.json", record)
 
+    @property
+    def stop_path(self) -> Path:
+        return self.folder / "STOP"
+
+    def request_stop(self) -> None:
+        """Tell the runs not yet started to skip themselves (the budget ran out)."""
+        self.stop_path.write_text("the budget ran out: runs not yet started skip themselves\n")
+
+    def clear_stop(self) -> None:
+        self.stop_path.unlink(missing_ok=True)
+
+    def stopping(self) -> bool:
+        return self.stop_path.exists()
+
     def run_folder(self, run_id: str) -> Path:
         return self.runs / run_id
 

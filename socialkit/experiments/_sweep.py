@@ -236,6 +236,7 @@ def _sweep(model, grid, seeds, *, inputs, measure, executor, workers, folder, bu
     for r in todo:
         done.pop(r.run_id, None)
 
+    store.clear_stop()
     ex = _executors.resolve(executor, workers)
     payload = _worker.Payload(t.fn, t.inputs, models, measure, str(store.folder), keep_runs,
                               ledger, quiet="progress" in t.accepts and "progress" not in t.inputs)
@@ -256,8 +257,12 @@ def _sweep(model, grid, seeds, *, inputs, measure, executor, workers, folder, bu
     try:
         if specs:
             for rec in ex.run(token, payload, blob, specs, lambda: bool(stopped)):
+                if rec["status"] == "skipped":
+                    continue
                 done[rec["run_id"]] = rec
                 if rec["status"] == "budget":
+                    if not stopped:
+                        store.request_stop()
                     stopped.append(rec["run_id"])
                 if keep_runs and rec["status"] != "failed" and \
                         not (store.run_folder(rec["run_id"]) / "run.json").exists():
@@ -272,6 +277,7 @@ def _sweep(model, grid, seeds, *, inputs, measure, executor, workers, folder, bu
     finally:
         bar.close()
         ex.close()
+        store.clear_stop()
     result = Sweep.load(store.folder)
     failed = int((result.table["status"] == "failed").sum())
     if failed:
@@ -281,6 +287,7 @@ def _sweep(model, grid, seeds, *, inputs, measure, executor, workers, folder, bu
                       RuntimeWarning, stacklevel=3)
     if stopped:
         pending = int((result.table["status"] == "pending").sum())
+        stopped = result.table.index[result.table["status"] == "budget"]
         warnings.warn(f"{what}: the budget of {budget:g} stopped the sweep: {len(stopped)} "
                       f"run(s) stopped by it, {pending} not started; raise budget= and run "
                       "again on the same folder to finish", RuntimeWarning, stacklevel=3)

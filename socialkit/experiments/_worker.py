@@ -52,6 +52,8 @@ def install(token: str, blob: bytes) -> None:
     if token not in _PAYLOADS:
         import pickle
 
+        while len(_PAYLOADS) >= 4:  # a long-lived worker keeps the latest sweeps' payloads
+            _PAYLOADS.pop(next(iter(_PAYLOADS)))
         _PAYLOADS[token] = pickle.loads(blob)
 
 
@@ -145,6 +147,8 @@ def run_task(token: str, blob: bytes | None, spec: dict[str, Any]) -> dict[str, 
     from socialkit.run import Run
 
     store = Store(p.folder)
+    if store.stopping():
+        return {"run_id": spec["run_id"], "status": "skipped"}
     record: dict[str, Any] = {"run_id": spec["run_id"], "params": spec["cell"],
                               "seed": spec["seed"], "model": spec["model"],
                               "worker": f"{socket.gethostname()}:{os.getpid()}"}

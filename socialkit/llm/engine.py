@@ -237,7 +237,7 @@ class Engine:
             try:
                 return self.acct.reserve(estimate, max_tokens)
             except BudgetExceeded as err:
-                if self.acct.reserved > 0:  # a call of this session in flight may free room
+                if self.acct.open > 0:  # a call of this session in flight may free room
                     async with self._settled:
                         await self._settled.wait()
                 elif getattr(err, "pending", False):  # other processes' calls in flight

@@ -143,12 +143,14 @@ class Ledger:
     def _expire(con: sqlite3.Connection, now: float) -> None:
         """Open reservations of dead processes, or past their lease, are charged in full."""
         rows = con.execute("SELECT id, owner, expires FROM entries WHERE state='open'").fetchall()
-        lost = [i for i, owner, expires in rows if expires < now or _owner_dead(owner)]
+        lost = [i for i, owner, expires in rows
+                if expires < now or _owner_dead(owner.partition("#")[0])]
         con.executemany("UPDATE entries SET spent=reserved, reserved=0, state='lost' "
                         "WHERE id=?", [(i,) for i in lost])
 
-    def reserve(self, amount: float) -> int:
-        """Reserve ``amount`` for one call; returns the reservation's id.
+    def reserve(self, amount: float, holder: str = "") -> int:
+        """Reserve ``amount`` for one call; returns the reservation's id. ``holder`` names the
+        session within this process (its reservations are its own, not others').
 
         Raises
         ------
@@ -157,7 +159,7 @@ class Ledger:
             ``amount`` would pass the budget.
         """
         amount = float(amount)
-        me, now = owner_id(), time.time()
+        me, now = f"{owner_id()}#{holder}", time.time()
 
         def attempt(con: sqlite3.Connection) -> int | tuple[float, float, bool]:
             self._expire(con, now)

@@ -272,6 +272,7 @@ class Accountant:
                              "or from_langchain(..., price=(input, output))")
         self.price, self.budget, self.usage = price, budget, usage
         self.reserved = 0.0
+        self.open = 0  # reservations not yet settled (a count: float sums leave residues)
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         if self.price is None:
@@ -285,8 +286,9 @@ class Accountant:
         if self.budget is not None and self.usage.cost + self.reserved + worst > self.budget:
             raise BudgetExceeded(f"budget {self.budget:g} would be exceeded "
                                  f"(spent {self.usage.cost:.6g})")
-        entry = self.ledger.reserve(worst) if self.ledger is not None else None
+        entry = self.ledger.reserve(worst, str(id(self))) if self.ledger is not None else None
         self.reserved += worst
+        self.open += 1
         return Reservation(worst, entry)
 
     def settle(self, reserved: Reservation | float, prompt_tokens: int | None = None,
@@ -294,7 +296,8 @@ class Accountant:
         """Release a reservation and charge what the call really used (nothing if it failed)."""
         if not isinstance(reserved, Reservation):
             reserved = Reservation(float(reserved))
-        self.reserved -= reserved.amount
+        self.open -= 1
+        self.reserved = self.reserved - reserved.amount if self.open else 0.0
         c = 0.0 if prompt_tokens is None else self.cost(prompt_tokens, completion_tokens or 0)
         if reserved.entry is not None:
             self.ledger.settle(reserved.entry, c)
