@@ -42,6 +42,16 @@ def toy(*, x=1.0, fail_at=-1.0, seed=0):
     return sk.dynamics.voter(None, [0, 1] * 5, steps=int(x) + 1, seed=seed)
 
 
+@model(Param("x", float, 1.0, low=0, high=10, doc="a number"))
+def light(*, x=1.0, seed=0):
+    """A model that needs only numpy and pandas in a worker: a random walk of 3 agents."""
+    rng = np.random.default_rng(seed)
+    values = np.cumsum(rng.normal(0, x, size=(4, 3)), axis=0)
+    traj = pd.DataFrame({"step": np.repeat(np.arange(4), 3), "agent": np.tile(np.arange(3), 4),
+                         "variable": "y", "value": values.ravel()})
+    return sk.Run(traj, params={"x": x}, seed=seed, model="light")
+
+
 # ---- the grid is checked before anything runs ---------------------------------------------
 @pytest.mark.parametrize("grid, exc, words", [
     ({"epsilon": [0.2, 0]}, ValueError, "'epsilon' = 0 is out of range"),
@@ -192,6 +202,7 @@ def test_resume_runs_only_what_is_missing_and_refuses_another_sweep(tmp_path):
 KILLED = """
 import os, sys, time
 sys.path.insert(0, {root!r})
+import pandas as pd
 import socialkit as sk
 from socialkit.params import Param, model
 
@@ -200,7 +211,8 @@ def slow(*, x=1.0, seed=0):
     with open({log!r}, "a") as f:
         f.write(f"{{os.getpid()}} {{x}} {{seed}}\\n")
     time.sleep(0.1)
-    return sk.dynamics.voter(None, [0, 1] * 5, steps=int(x), seed=seed)
+    traj = pd.DataFrame({{"step": [0, 1], "agent": 0, "variable": "y", "value": [x, x * seed]}})
+    return sk.Run(traj, params={{"x": x}}, seed=seed, model="slow")
 
 if __name__ == "__main__":
     sk.experiments.sweep(slow, {{"x": [1, 2, 3]}}, seeds=4, folder={folder!r},
@@ -238,8 +250,7 @@ def test_kill_minus_nine_midway_then_resume(tmp_path):
     assert rerun == missing  # exactly the unfinished runs ran again
     for i in (0, 11):
         row = res.table.iloc[i]
-        assert res.run(i) == sk.dynamics.voter(None, [0, 1] * 5, steps=int(row.x),
-                                               seed=int(row.seed))
+        assert res.run(i).final("y").tolist() == [row.x * row.seed]
 
 
 # ---- executors give identical results -------------------------------------------------------
@@ -385,15 +396,19 @@ def test_dask_client_equals_in_process(dask_client, tmp_path):
 
 def test_dask_local_cluster_of_processes(tmp_path):
     pytest.importorskip("distributed", reason="dask.distributed is not installed")
-    G = sk.network.barabasi_albert(200, 2, seed=3)
-    inputs = {"G": G, "opinions": np.random.default_rng(3).random(200), "steps": 8}
-    inline = sk.experiments.sweep(sk.dynamics.deffuant, GRID, seeds=2, inputs=inputs,
-                                  measure=clusters, folder=tmp_path / "a", progress=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        on_dask = sk.experiments.sweep(sk.dynamics.deffuant, GRID, seeds=2, inputs=inputs,
-                                       measure=clusters, executor="dask", workers=2,
-                                       folder=tmp_path / "b", progress=False)
+    import cloudpickle
+
+    # the test module's functions travel by value: workers need not import it (and pytest)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        inline = sk.experiments.sweep(light, {"x": [0.5, 2.0]}, seeds=3, folder=tmp_path / "a",
+                                      progress=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            on_dask = sk.experiments.sweep(light, {"x": [0.5, 2.0]}, seeds=3, executor="dask",
+                                           workers=2, folder=tmp_path / "b", progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     _same(inline, on_dask)
     pids = {json.loads(p.read_text())["worker"] for p in (tmp_path / "b" / "results").iterdir()}
     assert f"{os.uname().nodename}:{os.getpid()}" not in pids  # ran in other processes
