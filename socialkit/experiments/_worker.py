@@ -162,6 +162,7 @@ def run_task(token: str, blob: bytes | None, spec: dict[str, Any]) -> dict[str, 
             kwargs["progress"] = False
         with shared_budget(p.ledger):
             run = p.fn(**kwargs)
+        record["seconds"] = round(time.perf_counter() - t0, 6)  # the model call itself
         if not isinstance(run, Run):
             raise TypeError(f"the target returned {type(run).__name__}, not a socialkit.Run")
         record["outcomes"] = outcomes(p.measure, run)
@@ -177,6 +178,6 @@ def run_task(token: str, blob: bytes | None, spec: dict[str, Any]) -> dict[str, 
     except Exception as err:  # noqa: BLE001 - recorded with the run, never dropped
         record.update(status="failed", error=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc(limit=20), outcomes={}, usage=None)
-    record["seconds"] = round(time.perf_counter() - t0, 6)
+    record.setdefault("seconds", round(time.perf_counter() - t0, 6))
     store.write_record(record)
     return record
