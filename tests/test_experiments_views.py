@@ -86,6 +86,10 @@ def test_heatmap_cells_are_the_cell_means(two):
     assert "sd across 3 seeds" in sd.layout.title.text
     with pytest.raises(ValueError, match="stat must be"):
         sk.plot.sweep_heatmap(two, stat="median")
+    with pytest.raises(ValueError, match="no run has mu = 0.3"):
+        sk.plot.sweep(two, where={"mu": 0.3})
+    one = sk.plot.sweep(two, "clusters", where={"mu": 0.5})
+    assert [t.name for t in one.data if t.mode == "lines+markers"] == ["mean (95% CI)"]
 
 
 def test_one_panel_per_model(compared):
@@ -95,6 +99,13 @@ def test_one_panel_per_model(compared):
     assert [t.xaxis for t in lines] == ["x", "x", "x2", "x2"]  # activation 0.5 and 1 per panel
     assert list(lines[0].y) == [3.0, 3.0]
     assert [t.showlegend for t in lines] == [True, True, False, False]
+    with pytest.raises(ValueError, match=r"also varies \['activation'\]"):
+        sk.plot.sweep(compared, "opinion.mean", x="model", color="k")
+    by_model = sk.plot.sweep(compared, "opinion.mean", x="model", color="k", points=False,
+                             where={"activation": 1.0})
+    means = [t for t in by_model.data if t.error_y.array is not None]
+    assert [list(t.x) for t in means] == [["flat", "lean"]] * 2
+    assert [t.name for t in means] == ["k=1", "k=2"] and means[0].mode == "markers"
     heat = sk.plot.sweep_heatmap(compared, "k", "activation", "opinion.mean")
     assert len(heat.data) == 2 and {t.coloraxis for t in heat.data} == {"coloraxis"}
     assert np.asarray(heat.data[0].z).tolist() == [[3.0, 3.0], [3.0, 3.0]]

@@ -48,6 +48,36 @@ def _param(result, name: str | None, role: str, exclude: tuple = ()) -> str | No
     return name
 
 
+def _where(result, where: dict | None) -> tuple[pd.DataFrame, dict]:
+    """The table rows matching ``where`` (column -> value) and the checked filter."""
+    where = dict(where or {})
+    t = result.table
+    for k, v in where.items():
+        if k not in result.params and k != "model":
+            raise ValueError(f"where: {k!r} is not a swept parameter; parameters: "
+                             f"{result.params}")
+        if not (t[k] == v).any():
+            raise ValueError(f"where: no run has {k} = {v!r}; values: "
+                             f"{list(dict.fromkeys(t[k]))}")
+        t = t[t[k] == v]
+    return t, where
+
+
+def _only(summary: pd.DataFrame, where: dict) -> pd.DataFrame:
+    for k, v in where.items():
+        summary = summary[summary[k] == v]
+    return summary
+
+
+def _extra(table: pd.DataFrame, params: list, used: tuple, what: str) -> None:
+    extra = [p for p in params if p not in used and table[p].nunique(dropna=False) > 1]
+    if extra:
+        raise ValueError(f"the sweep also varies {extra}: {what} shows "
+                         f"{' and '.join(u for u in used if u)}; pick values with "
+                         f"where={{{extra[0]!r}: ...}}" + (" or draw it as color=" if
+                                                            what == "this figure" else ""))
+
+
 def _panels(result) -> list:
     t = result.table
     if "model" in t.columns:
@@ -60,7 +90,8 @@ def _numeric(values: pd.Series) -> bool:
 
 
 def sweep(result, y: str | None = None, x: str | None = None, color: str | None = None, *,
-          ci: float = 0.95, points: bool = True, title: str | None = None) -> go.Figure:
+          where: dict | None = None, ci: float = 0.95, points: bool = True,
+          title: str | None = None) -> go.Figure:
     """An outcome against a swept parameter: the mean over seeds with its interval ribbon.
 
     One line per value of ``color`` (a second parameter), one panel per model (for
@@ -72,9 +103,13 @@ def sweep(result, y: str | None = None, x: str | None = None, color: str | None 
     y : str, optional
         Outcome (default: the first numeric one).
     x : str, optional
-        Parameter on the x axis (default: the first parameter that varies).
+        Parameter on the x axis (default: the first parameter that varies; ``"model"`` when
+        models are compared over seeds only, or when asked for).
     color : str, optional
         Parameter drawn as separate lines (default: the next parameter that varies, if any).
+    where : dict, optional
+        Draw only the runs with these parameter values (e.g. ``{"mu": 0.5}``); every other
+        varied parameter must be ``x`` or ``color``.
     ci : float
         Coverage of the t interval over seeds (see ``result.summary``).
     points : bool
@@ -97,24 +132,28 @@ def sweep(result, y: str | None = None, x: str | None = None, color: str | None 
     """
     result = _check(result)
     y = _outcome(result, y)
-    varied = _varied(result)
+    rows, where = _where(result, where)
+    varied = [p for p in _varied(result) if p not in where]
+    compared = "model" in result.table.columns
     if x is None:
-        if not varied:
+        if not varied and not compared:
             raise ValueError("no parameter varies in this sweep: nothing to put on the x axis")
-        x = varied[0]
-    x = _param(result, x, "x")
+        x = varied[0] if varied else "model"
+    if not (x == "model" and compared):
+        x = _param(result, x, "x")
     if color is None:
         rest = [p for p in varied if p != x]
         color = rest[0] if rest else None
     color = _param(result, color, "color", (x,))
-    summary = result.summary(ci=ci, outcomes=[y])
-    table = result.table[result.table["status"] == "ok"]
-    models = _panels(result)
+    _extra(rows, result.params, (x, color), "this figure")
+    summary = _only(result.summary(ci=ci, outcomes=[y]), where)
+    table = rows[rows["status"] == "ok"]
+    models = [None] if x == "model" else _panels(result)
     fig = make_subplots(rows=1, cols=len(models), shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=None if models == [None] else [str(m) for m in models])
-    groups = [None] if color is None else list(dict.fromkeys(result.table[color]))
+    groups = [None] if color is None else list(dict.fromkeys(rows[color]))
     colours = palette(len(groups))
-    numeric_x = _numeric(result.table[x])
+    numeric_x = _numeric(rows[x])
     for col, m in enumerate(models, start=1):
         s = summary if m is None else summary[summary["model"] == m]
         tt = table if m is None else table[table["model"] == m]
@@ -136,10 +175,12 @@ def sweep(result, y: str | None = None, x: str | None = None, color: str | None 
             err = None if numeric_x else dict(
                 type="data", symmetric=False, array=(sg["high"] - sg["mean"]).tolist(),
                 arrayminus=(sg["mean"] - sg["low"]).tolist(), color=colour)
-            fig.add_trace(go.Scatter(
-                x=xs, y=sg["mean"], mode="lines+markers", error_y=err,
+            fig.add_trace(go.Scatter(  # categories are not joined by lines
+                x=xs, y=sg["mean"], mode="lines+markers" if numeric_x else "markers",
+                error_y=err,
                 name=f"{name} ({ci:.0%} CI)" if g is None else name, legendgroup=name,
-                showlegend=first, line=dict(color=colour, width=2), marker=dict(size=6),
+                showlegend=first, line=dict(color=colour, width=2),
+                marker=dict(size=6 if numeric_x else 10, color=colour),
                 customdata=sg[["n", "low", "high"]].to_numpy(),
                 hovertemplate=f"{x}=%{{x}}<br>{y} mean %{{y:.4g}}<br>{ci:.0%} CI "
                               "[%{customdata[1]:.4g}, %{customdata[2]:.4g}]<br>n = "
@@ -158,13 +199,16 @@ def sweep(result, y: str | None = None, x: str | None = None, color: str | None 
     seeds = result.table["seed"].nunique()
     head = title or f"{y} by {x}" + (f" and {color}" if color else "") + \
         (" per model" if models != [None] else "")
+    if x == "model":
+        fig.update_xaxes(title_text="model")
     fig.update_layout(legend_title_text=color or "", showlegend=len(groups) > 1 or points)
     return finish(fig, f"{head}<br><sup>mean over {seeds} seeds with its {ci:.0%} t interval"
                        + ("; points: single runs" if points else "") + "</sup>")
 
 
 def sweep_heatmap(result, x: str | None = None, y: str | None = None, z: str | None = None, *,
-                  stat: str = "mean", title: str | None = None) -> go.Figure:
+                  stat: str = "mean", where: dict | None = None,
+                  title: str | None = None) -> go.Figure:
     """A heatmap of an outcome over a two-parameter grid (one panel per model).
 
     Parameters
@@ -176,6 +220,8 @@ def sweep_heatmap(result, x: str | None = None, y: str | None = None, z: str | N
         Outcome (default: the first numeric one).
     stat : {"mean", "sd", "n"}
         What each cell shows: the mean over seeds, their sd, or how many runs have a value.
+    where : dict, optional
+        Only the runs with these values of the other parameters.
     title : str, optional
 
     Returns
@@ -197,7 +243,8 @@ def sweep_heatmap(result, x: str | None = None, y: str | None = None, z: str | N
     if stat not in ("mean", "sd", "n"):
         raise ValueError(f"stat must be 'mean', 'sd' or 'n', got {stat!r}")
     z = _outcome(result, z)
-    varied = _varied(result)
+    rows, where = _where(result, where)
+    varied = [p for p in _varied(result) if p not in where]
     if x is None or y is None:
         free = [p for p in varied if p not in (x, y)]
         if x is None:
@@ -208,11 +255,8 @@ def sweep_heatmap(result, x: str | None = None, y: str | None = None, z: str | N
         raise ValueError(f"a heatmap needs two parameters that vary; this sweep varies {varied}")
     x = _param(result, x, "x")
     y = _param(result, y, "y", (x,))
-    summary = result.summary(outcomes=[z])
-    others = [p for p in varied if p not in (x, y)]
-    if others:
-        raise ValueError(f"the sweep also varies {others}: a heatmap shows two parameters; "
-                         "plot a subset (e.g. with sweep()'s color=) instead")
+    summary = _only(result.summary(outcomes=[z]), where)
+    _extra(rows, result.params, (x, y), "a heatmap")
     models = _panels(result)
     fig = make_subplots(rows=1, cols=len(models), shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=None if models == [None] else [str(m) for m in models])
