@@ -147,7 +147,10 @@ def sweep(model, grid=None, seeds=10, *, inputs: Mapping[str, Any] | None = None
         ``result.table``: one row per run (``run_id``, [``model``], parameters, ``seed``,
         ``status``, outcomes, [``calls``, ``cache_hits``, ``tokens``, ``cost``], ``seconds``,
         ``error``); ``result.summary()``: means and confidence intervals over seeds per cell;
-        ``result.run(i)``: a Run, read from disk when asked for.
+        ``result.run(i)``: a Run, read from disk when asked for. ``seconds`` is the time of the
+        model call; every other column is the same whatever the executor (with a shared reply
+        cache, which run paid for a prompt two runs share depends on the order: the usage
+        columns' sums do not).
 
     Examples
     --------
