@@ -90,6 +90,7 @@ def test_bad_arguments(tmp_path):
         sweep(toy, None, executor="cluster", folder=tmp_path / "a", progress=False)
     with pytest.raises(ValueError, match="workers must be"):
         sweep(toy, None, executor="processes", workers=0, folder=tmp_path / "b")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     with pytest.raises(ValueError, match="budget must be"):
         sweep(toy, None, budget=-1)
     with pytest.raises(TypeError, match="takes no model"):
@@ -193,6 +194,15 @@ def test_resume_runs_only_what_is_missing_and_refuses_another_sweep(tmp_path):
     CALLS.clear()
     more = sk.experiments.sweep(toy, {"x": [1, 2, 3]}, seeds=3, folder=tmp_path, progress=False)
     assert sorted(CALLS) == [(3.0, 0), (3.0, 1), (3.0, 2)] and len(more) == 9
+    # a graph as fixed input (which the model caches things on) still resumes
+    G = sk.network.barabasi_albert(60, 2, seed=2)
+    net = {"G": G, "opinions": np.linspace(0, 1, 60), "steps": 3}
+    sk.experiments.sweep(sk.dynamics.deffuant, None, seeds=2, inputs=net,
+                         folder=tmp_path / "g", progress=False)
+    stamp = [p.stat().st_mtime_ns for p in sorted((tmp_path / "g/results").iterdir())]
+    sk.experiments.sweep(sk.dynamics.deffuant, None, seeds=2, inputs=net,
+                         folder=tmp_path / "g", progress=False)
+    assert [p.stat().st_mtime_ns for p in sorted((tmp_path / "g/results").iterdir())] == stamp
     # other fixed inputs: these are not the same runs
     with pytest.raises(ValueError, match="input 'fail_at'"):
         sk.experiments.sweep(toy, {"x": [1, 2]}, seeds=3, inputs={"fail_at": 9.0},

@@ -121,12 +121,30 @@ def _is_dask_client(x: Any) -> bool:
         hasattr(x, "scatter")
 
 
-def resolve(executor: Any, workers: int | None) -> Inline | Futures | Dask:
-    """``None``/"inline", "processes", "dask" (a LocalCluster made for the sweep), a scheduler
-    address ("tcp://host:8786"), a ``concurrent.futures.Executor`` or a Dask ``Client``."""
+def check(executor: Any, workers: int | None) -> None:
+    """Refuse a bad executor or worker count before anything is written or started."""
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ValueError(f"sweep: workers must be a positive integer, got {workers!r}")
+    ok = (executor is None or executor in ("inline", "processes", "dask")
+          or isinstance(executor, cf.Executor) or _is_dask_client(executor)
+          or (isinstance(executor, str) and "://" in executor))
+    if not ok:
+        raise ValueError(f"sweep: executor must be None (this process), 'processes', 'dask', a "
+                         f"Dask scheduler address, a concurrent.futures.Executor or a "
+                         f"dask.distributed.Client; got {executor!r}")
+    if executor == "dask" or (isinstance(executor, str) and "://" in executor):
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ImportError("executor='dask' needs dask.distributed: pip install "
+                              "'socialkit[experiments]' (or 'dask[distributed]')") from None
+
+
+def resolve(executor: Any, workers: int | None) -> Inline | Futures | Dask:
+    """``None``/"inline", "processes", "dask" (a LocalCluster made for the sweep), a scheduler
+    address ("tcp://host:8786"), a ``concurrent.futures.Executor`` or a Dask ``Client``."""
+    check(executor, workers)
     if executor is None or executor == "inline":
         return Inline()
     if executor == "processes":

@@ -204,6 +204,7 @@ def _sweep(model, grid, seeds, *, inputs, measure, executor, workers, folder, bu
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float)
                                or budget < 0):
         raise ValueError(f"{what}: budget must be a non-negative amount of money, got {budget!r}")
+    _executors.check(executor, workers)
 
     runs = _plan.plan(cell_list, seed_list, None if models is None else list(models))
     store = Store(folder if folder is not None else tempfile.mkdtemp(prefix="socialkit-sweep-"))
