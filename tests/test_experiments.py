@@ -345,6 +345,26 @@ def test_budget_holds_across_workers_and_restarts(tmp_path):
             (served["prompt_tokens"] * price[0] + served["completion_tokens"] * price[1]) / 1e6)
 
 
+def test_threads_of_one_process_pay_each_prompt_once(tmp_path):
+    """Sessions in threads of one process (a Dask worker with several threads) share the
+    cache's claims too: the prompts both runs need are paid once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from socialkit.llm.testing import FakeOpenAI
+
+    pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(4))
+    with FakeOpenAI(latency=0.1) as server, ThreadPoolExecutor(2) as pool:
+        m = sk.llm.from_langchain(server.chat_model(model="fake-c"), price=(0, 0))
+        res = sk.experiments.sweep(
+            sk.dynamics.llm_opinion, {"steps": [1, 2]}, seeds=[0], executor=pool,
+            folder=tmp_path / "s", progress=False,
+            inputs=dict(population=pop, G=nx.path_graph(4), question=sk.Likert("Taxes."),
+                        model=m, message=False, cache=str(tmp_path / "cache")))
+        served = server.stats()
+    assert (res.table.status == "ok").all()
+    assert served["requests"] == 12 and res.table["calls"].sum() == 12
+
+
 def test_ledger_charges_dead_processes_in_full(tmp_path):
     ledger = sk.llm.Ledger(tmp_path, budget=1.0)
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import socialkit as sk; "
