@@ -17,7 +17,8 @@ Side by side, in this one process:
 Printed per executor: wall time, speed-up against Mesa's one process, the mean time of one run
 inside its worker, and the per-task overhead: (wall x workers - summed run time) / runs, i.e.
 what each run costs beyond the model itself (scheduling, sending, writing the Run and its record,
-measuring, and for pools their start-up). socialkit's three executors give identical tables
+measuring, and for pools their start-up; ``keep_runs=False`` shows what writing each Run to
+Parquet costs). socialkit's executors give identical tables
 (checked); Mesa's cluster counts use its own random numbers, so they agree in distribution only
 (their means per epsilon are printed side by side).
 
@@ -148,12 +149,12 @@ def main() -> None:
     sk.dynamics.deffuant(G, x0, steps=1, seed=0)  # compiled kernels loaded, graph cached
     tables = {}
     with tempfile.TemporaryDirectory() as tmp:
-        def timed(name, executor, workers):
+        def timed(name, executor, workers, keep_runs=True):
             t0 = time.perf_counter()
             res = sk.experiments.sweep(sk.dynamics.deffuant, {"epsilon": epsilons}, seeds=seeds,
                                        inputs=inputs, measure=measure, executor=executor,
                                        workers=workers, folder=os.path.join(tmp, name),
-                                       progress=False)
+                                       keep_runs=keep_runs, progress=False)
             wall = time.perf_counter() - t0
             assert (res.table.status == "ok").all(), res.table.error.dropna().head()
             tables[name] = res.table
@@ -161,6 +162,8 @@ def main() -> None:
 
         wall, busy, t = timed("inline", None, 1)
         results["socialkit sweep, in-process"] = (wall, 1, busy, t)
+        wall, busy, t = timed("records only", None, 1, keep_runs=False)
+        results["socialkit sweep, in-process, keep_runs=False"] = (wall, 1, busy, t)
         wall, busy, t = timed("processes", "processes", 2)
         results["socialkit sweep, 2 processes"] = (wall, 2, busy, t)
         try:

@@ -53,7 +53,7 @@ class Store:
     """Read and write a sweep folder."""
 
     def __init__(self, folder: str | os.PathLike):
-        self.folder = Path(folder).expanduser()
+        self.folder = Path(folder).expanduser().absolute()  # workers may start elsewhere
         self.results = self.folder / "results"
         self.runs = self.folder / "runs"
 

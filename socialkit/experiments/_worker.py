@@ -168,9 +168,11 @@ def run_task(token: str, blob: bytes | None, spec: dict[str, Any]) -> dict[str, 
         record["outcomes"] = outcomes(p.measure, run)
         usage = run.provenance.get("usage")
         record["usage"] = dict(usage) if isinstance(usage, Mapping) else None
-        stopped = (usage or {}).get("budget_stopped", 0) if isinstance(usage, Mapping) else 0
-        over = p.ledger is not None and p.ledger.refused > refused
-        record["status"] = "budget" if (stopped or over) else "ok"
+        if isinstance(usage, Mapping):  # the run counts the calls the budget stopped
+            stopped = bool(usage.get("budget_stopped", 0))
+        else:  # a run without usage: did this process's ledger refuse a call meanwhile?
+            stopped = p.ledger is not None and p.ledger.refused > refused
+        record["status"] = "budget" if stopped else "ok"
         record["error"] = ("the budget stopped some of its calls (rerun after raising it)"
                            if record["status"] == "budget" else None)
         if p.keep_runs:
