@@ -151,3 +151,6 @@ def test_sweep_view_shows_a_failed_run_and_models(compared, tmp_path):
     cmp = sk.widgets.sweep_view(compared)
     cmp.choosers["model"].value = "lean"
     assert cmp.run.provenance["model_id"] == "scripted:lean"
+    seeds_only = sk.experiments.sweep(sometimes, None, seeds=2, progress=False)
+    view = sk.widgets.sweep_view(seeds_only)  # nothing varies but the seed: no overview
+    assert view.error.message == "" and view.run is not None

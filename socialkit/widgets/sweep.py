@@ -76,8 +76,9 @@ class SweepView(W.VBox):
 
     def draw_overview(self) -> None:
         """Redraw the outcome figure (the runs' points select a run when clicked)."""
-        if self.outcome.value is None or not self.result.params:
-            return
+        if self.outcome.value is None or (not _varies(self.result)
+                                          and self.result.models is None):
+            return  # a single cell and model: nothing to draw against
         from socialkit.plot import sweep  # presentation: loaded with the widget
 
         try:
@@ -131,6 +132,10 @@ class SweepView(W.VBox):
             self.error.clear()
         except Exception as err:  # shown in the widget, not lost in the kernel log
             self.error.show(err)
+
+
+def _varies(result) -> bool:
+    return any(result.table[p].nunique() > 1 for p in result.params)
 
 
 def _record_html(row: pd.Series, result) -> str:
