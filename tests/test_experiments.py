@@ -311,7 +311,7 @@ def test_processes_equal_in_process_and_llm_workers_share_cache(tmp_path):
         assert inline.run(i).equals(procs.run(i))
 
 
-def test_budget_holds_across_workers_and_restarts(tmp_path):
+def test_budget_holds_across_workers_and_restarts(tmp_path, capsys):
     from socialkit.llm.testing import FakeOpenAI
 
     pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(4))
@@ -337,9 +337,13 @@ def test_budget_holds_across_workers_and_restarts(tmp_path):
         assert "budget" in set(res.table.status) and set(res.table.status) <= {
             "ok", "budget", "pending"}
         # raise the budget and restart: the stopped and pending runs finish
+        capsys.readouterr()
         res2 = sk.experiments.sweep(sk.dynamics.llm_opinion, None, seeds=4, inputs=inputs,
-                                    folder=folder, budget=10.0, progress=False)
+                                    folder=folder, budget=10.0, progress=True)
         assert (res2.table.status == "ok").all()
+        bar = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+        spent = res2.table["cost"].sum()
+        assert "4/4" in bar and f"cost=${spent:.4g}" in bar and "est. total=$" in bar
         served = server.stats()
         assert sk.llm.Ledger(folder).spent() == pytest.approx(
             (served["prompt_tokens"] * price[0] + served["completion_tokens"] * price[1]) / 1e6)
