@@ -282,7 +282,7 @@ def test_processes_equal_in_process_and_llm_workers_share_cache(tmp_path):
     pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(4))
     tables = []
     for executor, name in ((None, "a"), ("processes", "b")):
-        with FakeOpenAI(latency=0.2) as server:
+        with FakeOpenAI(latency=0.05) as server:
             m = sk.llm.from_langchain(server.chat_model(model="fake-a"), price=(100.0, 200.0))
             inputs = dict(population=pop, G=nx.path_graph(4), question=sk.Likert("Taxes."),
                           model=m, message=False, cache=str(tmp_path / f"cache-{name}"))
