@@ -25,6 +25,7 @@ from socialkit.llm.ask import SYSTEM_PROMPT, aask, ask, estimate
 from socialkit.llm.backends import Backend, Reply, Scripted, scripted
 from socialkit.llm.cache import Cache, default_folder
 from socialkit.llm.engine import Outcome
+from socialkit.llm.ledger import Ledger, current_ledger, shared_budget
 from socialkit.llm.questions import Choice, FreeText, Likert, Numeric, Parsed, Question
 from socialkit.llm.results import Summary, distribution, summary
 from socialkit.llm.runner import PRICES, Limits, Usage
@@ -34,4 +35,4 @@ __all__ = ["ask", "aask", "estimate", "SYSTEM_PROMPT", "default", "local", "from
            "scripted", "Backend", "Reply", "Scripted", "LlamaCpp", "LangChain", "Likert",
            "Choice", "Numeric", "FreeText", "Question", "Parsed", "Cache", "default_folder",
            "Summary", "summary", "distribution", "PRICES", "Limits", "Usage",
-           "Session", "Request", "Outcome"]
+           "Session", "Request", "Outcome", "Ledger", "shared_budget", "current_ledger"]

@@ -59,6 +59,12 @@ class LangChain(Backend):
             else bool(structured)
         self.sends_seed = "seed" in self._fields
 
+    def __reduce__(self) -> tuple:
+        """Pickled for other processes (a sweep's workers) as the chat model's class and the
+        settings it was built with; its HTTP clients (which cannot be pickled) are rebuilt."""
+        return (_rebuild, (_portable(self.chat), self.logprobs, self.__dict__.get("price"),
+                           self.name, self.structured))
+
     def _chat(self) -> Any:
         """The chat model for the running event loop.
 
@@ -183,3 +189,35 @@ def from_langchain(chat_model: Any, logprobs: bool | None = None,
     """
     return LangChain(chat_model, logprobs=logprobs, price=price, name=name,
                      structured=structured)
+
+
+def _portable(chat: Any) -> Any:
+    """The chat model itself when it pickles, else its class and the fields it was given
+    (client objects, which pydantic validators build from the other fields, left out)."""
+    import pickle
+
+    try:
+        pickle.dumps(chat)
+        return chat
+    except Exception:  # noqa: BLE001 - HTTP clients hold locks
+        pass
+    kwargs = {}
+    for name in sorted(getattr(chat, "model_fields_set", ())):
+        value = getattr(chat, name)
+        try:
+            pickle.dumps(value)
+        except Exception as err:  # noqa: BLE001
+            if "client" in name:
+                continue
+            raise TypeError(f"this LangChain model cannot be sent to another process: its "
+                            f"setting {name!r} cannot be pickled ({err}); build it from "
+                            "plain settings (model, base_url, api_key, ...)") from None
+        kwargs[name] = value
+    return (type(chat), kwargs)
+
+
+def _rebuild(chat: Any, logprobs: bool, price: Any, name: str, structured: bool) -> LangChain:
+    if isinstance(chat, tuple):
+        cls, kwargs = chat
+        chat = cls(**kwargs)
+    return LangChain(chat, logprobs=logprobs, price=price, name=name, structured=structured)

@@ -141,6 +141,7 @@ def owner_id() -> str:
 
 
 def _owner_dead(owner: str) -> bool:
+    owner = owner.partition("#")[0]  # a process's caches are told apart by "#<token>"
     host, _, rest = owner.partition(":")
     pid = rest.partition(":")[0]
     if host != _HOST or not pid.isdigit():
@@ -192,6 +193,13 @@ class Cache:
         self._queue: queue.Queue | None = None
         self._writer: threading.Thread | None = None
         self._write_error: BaseException | None = None
+        self._token = os.urandom(4).hex()
+
+    @property
+    def owner(self) -> str:
+        """This cache object's identity in the claims table: the process (host, pid, start)
+        and a token, so that sessions in threads of one process also wait for each other."""
+        return f"{owner_id()}#{self._token}"
 
     def __repr__(self) -> str:
         return f"Cache({str(self.folder)!r}, mode={self.mode!r})"
@@ -261,7 +269,7 @@ class Cache:
         def write(con: sqlite3.Connection) -> None:
             con.executemany("INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?)", rows)
             con.executemany("DELETE FROM claims WHERE key = ? AND owner = ?",
-                            [(r[0], owner_id()) for r in rows])
+                            [(r[0], self.owner) for r in rows])
         self._transaction(write)
 
     # ---- writing as replies arrive ---------------------------------------------------------
@@ -314,7 +322,7 @@ class Cache:
         """
         if self.mode != "use":
             return "claimed"
-        me, now = owner_id(), time.time()
+        me, now = self.owner, time.time()
 
         def attempt(con: sqlite3.Connection) -> str:
             if con.execute("SELECT 1 FROM replies WHERE key = ?", (key,)).fetchone():
@@ -332,7 +340,7 @@ class Cache:
         keys = list(dict.fromkeys(keys))
         if self.mode != "use":
             return dict.fromkeys(keys, "claimed")
-        me, now = owner_id(), time.time()
+        me, now = self.owner, time.time()
 
         def attempt(con: sqlite3.Connection) -> dict[str, str]:
             out: dict[str, str] = {}
@@ -359,7 +367,7 @@ class Cache:
         keys = list(keys)
         if self.mode != "use" or not keys:
             return
-        me = owner_id()
+        me = self.owner
         self._transaction(lambda con: con.executemany(
             "DELETE FROM claims WHERE key = ? AND owner = ?", [(k, me) for k in keys]))
 
@@ -368,7 +376,7 @@ class Cache:
         keys = list(keys)
         if self.mode != "use" or not keys:
             return
-        me, until = owner_id(), time.time() + lease
+        me, until = self.owner, time.time() + lease
         self._transaction(lambda con: con.executemany(
             "UPDATE claims SET expires = ? WHERE key = ? AND owner = ?",
             [(until, k, me) for k in keys]))

@@ -27,6 +27,7 @@ from socialkit.llm.runner import (
     BudgetExceeded,
     CallFailed,
     Limits,
+    Reservation,
     TokenBucket,
     Usage,
     estimate_tokens,
@@ -237,20 +238,26 @@ class Engine:
             delay = min(1.0, delay * 1.5)
 
     # ---- one call ----------------------------------------------------------------------------
-    async def _reserve(self, estimate: int, max_tokens: int) -> float:
+    async def _reserve(self, estimate: int, max_tokens: int) -> Reservation:
+        pause = 0.02
         while True:
             try:
                 return self.acct.reserve(estimate, max_tokens)
-            except BudgetExceeded:
-                if self.acct.reserved <= 0:  # nothing in flight could free room: stop
+            except BudgetExceeded as err:
+                if self.acct.open > 0:  # a call of this session in flight may free room
+                    async with self._settled:
+                        await self._settled.wait()
+                elif getattr(err, "pending", False):  # other processes' calls in flight
+                    await asyncio.sleep(pause)
+                    pause = min(0.5, pause * 1.5)
+                else:  # nothing in flight could free room: stop
                     raise
-                async with self._settled:
-                    await self._settled.wait()
 
-    async def _settle(self, reserved: float, reply: Reply | None) -> float:
+    async def _settle(self, reserved: Reservation, reply: Reply | None) -> float:
         cost = self.acct.settle(reserved, *((reply.prompt_tokens, reply.completion_tokens)
                                             if reply is not None else ()))
-        if self.acct.budget is not None:  # wake calls waiting for room in the budget
+        if self.acct.budget is not None or self.acct.ledger is not None:  # wake calls waiting
+            # for room in the budget
             async with self._settled:
                 self._settled.notify_all()
         return cost

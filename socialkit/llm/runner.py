@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["PRICES", "TokenBucket", "Usage", "Limits", "BudgetExceeded", "CallFailed",
-           "run_sync", "retryable", "estimate_tokens"]
+           "Reservation", "run_sync", "retryable", "estimate_tokens"]
 
 PRICES: dict[str, tuple[float, float]] = {
     # US dollars per million (input, output) tokens; list prices as of 2025. Edit freely:
@@ -249,45 +249,73 @@ class Usage:
 
 
 class Accountant:
-    """Charges calls at a price and enforces a budget by reserving each call's worst case."""
+    """Charges calls at a price and enforces a budget by reserving each call's worst case.
+
+    Inside a :func:`socialkit.llm.shared_budget` block (a sweep's workers), each reservation is
+    also made in the shared :class:`socialkit.llm.Ledger`, so one total holds across processes.
+    """
 
     def __init__(self, price: tuple[float, float] | None, budget: float | None,
                  usage: Usage):
+        from socialkit.llm.ledger import current_ledger
+
         if budget is not None:
             if isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0:
                 raise ValueError(f"budget must be a non-negative amount of money, got {budget!r}")
             if price is None:
                 raise ValueError("a budget needs a price for the model: set "
                                  "socialkit.llm.PRICES[name] = (input, output) per 1M tokens")
+        self.ledger = current_ledger()
+        if self.ledger is not None and price is None:
+            raise ValueError("a shared budget (a sweep's budget=) needs a price for the model: "
+                             "set socialkit.llm.PRICES[name] = (input, output) per 1M tokens, "
+                             "or from_langchain(..., price=(input, output))")
         self.price, self.budget, self.usage = price, budget, usage
         self.reserved = 0.0
+        self.open = 0  # reservations not yet settled (a count: float sums leave residues)
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         if self.price is None:
             return 0.0
         return (prompt_tokens * self.price[0] + completion_tokens * self.price[1]) / 1e6
 
-    def reserve(self, prompt_estimate: int, max_tokens: int) -> float:
-        """Reserve a call's worst-case cost; raises BudgetExceeded if it could overspend."""
+    def reserve(self, prompt_estimate: int, max_tokens: int) -> Reservation:
+        """Reserve a call's worst-case cost; raises BudgetExceeded if it could overspend (this
+        session's budget, or the shared ledger's)."""
         worst = self.cost(prompt_estimate, max_tokens)
         if self.budget is not None and self.usage.cost + self.reserved + worst > self.budget:
             raise BudgetExceeded(f"budget {self.budget:g} would be exceeded "
                                  f"(spent {self.usage.cost:.6g})")
+        entry = self.ledger.reserve(worst, str(id(self))) if self.ledger is not None else None
         self.reserved += worst
-        return worst
+        self.open += 1
+        return Reservation(worst, entry)
 
-    def settle(self, reserved: float, prompt_tokens: int | None = None,
+    def settle(self, reserved: Reservation | float, prompt_tokens: int | None = None,
                completion_tokens: int | None = None) -> float:
         """Release a reservation and charge what the call really used (nothing if it failed)."""
-        self.reserved -= reserved
+        if not isinstance(reserved, Reservation):
+            reserved = Reservation(float(reserved))
+        self.open -= 1
+        self.reserved = self.reserved - reserved.amount if self.open else 0.0
+        c = 0.0 if prompt_tokens is None else self.cost(prompt_tokens, completion_tokens or 0)
+        if reserved.entry is not None:
+            self.ledger.settle(reserved.entry, c)
         if prompt_tokens is None:
             return 0.0
-        c = self.cost(prompt_tokens, completion_tokens or 0)
         self.usage.cost += c
         self.usage.calls += 1
         self.usage.prompt_tokens += prompt_tokens
         self.usage.completion_tokens += completion_tokens or 0
         return c
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A call's reserved worst-case cost and, under a shared budget, its ledger entry."""
+
+    amount: float
+    entry: int | None = None
 
 
 # ---- running coroutines from sync code and from Jupyter ---------------------------------------

@@ -269,6 +269,12 @@ class Session:
                 engine.flush()
             else:
                 await asyncio.to_thread(engine.flush)  # every reply paid for is on disk
+            if engine.owned:  # claimed but never answered (an interrupted batch): let go
+                left, engine.owned = list(engine.owned), set()
+                try:
+                    await asyncio.to_thread(self.cache.release, left)
+                except Exception:  # noqa: BLE001 - the leases lapse anyway
+                    pass
             if bar is not None:
                 bar.close()
         outcomes.update(zip(todo, results, strict=True) if workers >= len(todo)

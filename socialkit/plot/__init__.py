@@ -10,9 +10,10 @@ from socialkit.plot._network import friendship_paradox
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
 from socialkit.plot._style import PALETTE, PAPER, SEQUENTIAL, TEMPLATE, finish, style
+from socialkit.plot._sweeps import sweep, sweep_heatmap
 from socialkit.plot._trend import trend, trend_table
 from socialkit.plot._validation import validation as validation
 
 __all__ = ["trajectories", "distribution", "network", "degree_distribution", "friendship_paradox",
            "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
-           "report", "trend", "trend_table", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
+           "report", "trend", "trend_table", "sweep", "sweep_heatmap", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
