@@ -612,8 +612,10 @@ class Simulation:
         return self._records[-1]
 
     def run(self, steps: int) -> Any:
-        """Step until ``steps`` steps are done (a rerun, a resumed or a forked simulation
-        continues from where it is) and return the :class:`socialkit.Run` so far."""
+        """Step until ``steps`` steps are done, or until the environment is done
+        (:meth:`socialkit.env.Environment.done`: a collapsed commons), and return the
+        :class:`socialkit.Run` so far (a rerun, a resumed or a forked simulation continues from
+        where it is); ``run.params["steps"]`` holds the steps done."""
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
             raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
         if not self._started:
@@ -626,6 +628,8 @@ class Simulation:
             bar = tqdm(total=len(todo), desc=f"{self.name}: {self.clock.unit}s", unit="step")
         try:
             for _ in todo:
+                if self.env.done(self):
+                    break
                 self.step()
                 if bar is not None:
                     bar.update(1)
