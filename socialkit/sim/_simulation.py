@@ -750,6 +750,36 @@ class Simulation:
         self._hash.update(self._hash_parts[-1].encode())
         return outcomes
 
+    def agent_messages(self, agent: int, parts: Sequence[str], question: Any
+                       ) -> list[dict[str, str]] | None:
+        """The chat messages an LLM agent's own policy builds for a further question: its
+        system prompt and persona, then ``parts`` (blank ones left out) and the question.
+
+        For environments that ask agents more within a step, in their own voice (a discussion
+        after a harvest, a strategy written at the start of a generation); send the messages
+        with :meth:`complete_many` and a key naming the agent and the purpose.
+
+        Parameters
+        ----------
+        agent : int
+            An agent id.
+        parts : list of str
+            The context shown before the question.
+        question : socialkit.llm.Question
+            What the agent answers (rendered with its instructions).
+
+        Returns
+        -------
+        list of dict or None
+            None when the agent's policy is not an LLM policy (rule and scripted agents have
+            no voice).
+        """
+        pos = int(self.agents.positions([agent])[0])
+        policy = self._policy_of(pos)
+        if not policy.llm:
+            return None
+        return policy.messages(self._personas[pos], [str(p) for p in parts], question)
+
     def _identity(self, t: int, agent: int, purpose: str, msgs: list[dict]) -> list:
         if self.group_by is None:
             return ["sim", t, int(agent), purpose]
