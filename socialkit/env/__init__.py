@@ -6,6 +6,8 @@ environments built on it.
 - :class:`Network`: agents hear the state and messages of up to ``k`` neighbours.
 - :class:`GameMaster`: a language model resolves free-text attempts into typed effects on the
   agents' state (through the simulation's session: cached, counted, seeded).
+- :class:`Commons`: GovSim's shared regrowing stock (concurrent harvests, collapse, discussion,
+  universalization, a greedy newcomer) in three :data:`FRAMINGS`.
 
 Examples
 --------
@@ -15,8 +17,11 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._commons import NAMES, Commons, sustainable_share
+from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
-           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT"]
+           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Commons", "Framing", "FRAMINGS",
+           "NAMES", "sustainable_share"]

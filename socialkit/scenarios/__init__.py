@@ -3,8 +3,17 @@
 - :mod:`socialkit.scenarios.silicon_survey`: personas built from survey respondents answer the
   survey's own questions (Argyle et al. 2023, "Out of One, Many"), for comparison with the
   respondents' real answers.
+- :mod:`socialkit.scenarios.commons`: GovSim's commons (Piatti et al. 2024): villagers harvest
+  a shared, regrowing stock and talk; GovSim's metrics and survival curves over runs.
 """
 
+from socialkit.scenarios.commons import (
+    commons,
+    commons_metrics,
+    commons_summary,
+    commons_table,
+    survival_curve,
+)
 from socialkit.scenarios.silicon_survey import (
     ANES1996_TEMPLATE,
     anes1996_questions,
@@ -12,4 +21,5 @@ from socialkit.scenarios.silicon_survey import (
     survey_questions,
 )
 
-__all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE"]
+__all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE",
+           "commons", "commons_metrics", "commons_table", "commons_summary", "survival_curve"]
