@@ -8,6 +8,8 @@ environments built on it.
   agents' state (through the simulation's session: cached, counted, seeded).
 - :class:`Commons`: GovSim's shared regrowing stock (concurrent harvests, collapse, discussion,
   universalization, a greedy newcomer) in three :data:`FRAMINGS`.
+- :class:`DonorGame`: the donor game across generations (reputation, selection of the better
+  half, strategies passed on as text, costly punishment).
 
 Examples
 --------
@@ -18,10 +20,11 @@ Examples
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
 from socialkit.env._commons import NAMES, Commons, sustainable_share
+from socialkit.env._donor import DonorGame
 from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
            "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Commons", "Framing", "FRAMINGS",
-           "NAMES", "sustainable_share"]
+           "NAMES", "sustainable_share", "DonorGame"]
