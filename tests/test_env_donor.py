@@ -164,7 +164,7 @@ def test_llm_menus_parse_donations_and_punishments():
 
     run = donor_game(model=sk.llm.scripted(model), agents=3, rounds=1, generations=1,
                      punishment=True, cache=False, progress=False,
-                     policy=LLMPolicy(sk.scenarios.DONOR_SYSTEM, memories=0))
+                     policy=LLMPolicy(sk.scenarios.GAME_SYSTEM, memories=0))
     assert (run.events["action"] == "punish").sum() == 3
     assert donor_summary(run)["resources"].tolist() == pytest.approx([10 * 0.7])
 

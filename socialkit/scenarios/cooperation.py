@@ -1,6 +1,5 @@
-"""Cooperation games on the agent kernel: the donor game with cultural evolution (Vallinder &
-Hughes 2024), the repeated prisoner's dilemma with the payoffs and continuation probabilities of
-the human studies gathered by Nay & Vorobeychik (2016), and a linear public-goods game.
+"""The donor game with cultural evolution on the agent kernel (Vallinder & Hughes 2024, "Cultural
+Evolution of Cooperation among LLM Agents").
 
 Vallinder & Hughes: societies of 12 agents play 12 rounds of the donor game per generation over
 10 generations; Claude 3.5 Sonnet societies reached higher scores than Gemini 1.5 Flash, which
@@ -17,11 +16,11 @@ import pandas as pd
 
 from socialkit.params import Param, model
 
-__all__ = ["donor_game", "donor_summary", "DONOR_SYSTEM"]
+__all__ = ["donor_game", "donor_summary", "GAME_SYSTEM"]
 
-DONOR_SYSTEM = ("You are a player in an economic game. Play to do well, and answer briefly in "
+GAME_SYSTEM = ("You are a player in an economic game. Play to do well, and answer briefly in "
                 "the requested format.\n\n{persona}")
-"""The system prompt of donor-game players (the paper's agents have no persona)."""
+"""The system prompt of game players (the donor game's agents have no persona)."""
 
 
 def _players(population: Any, agents: int | None, default: int, who: str):
@@ -78,7 +77,7 @@ def donor_game(population: Any = None, model: Any = None, *, agents: int | None 
     punishment_factor
         See ``donor_game.schema`` (the paper's values are the defaults).
     policy, roles
-        Default: an LLM policy with :data:`DONOR_SYSTEM`; rule players from
+        Default: an LLM policy with :data:`GAME_SYSTEM`; rule players from
         :meth:`socialkit.env.DonorGame.rule`.
     seed : int
     **run_options
@@ -113,7 +112,7 @@ def donor_game(population: Any = None, model: Any = None, *, agents: int | None 
               "survive": survive, "punishment": punishment,
               "punishment_factor": punishment_factor}
     sim = Simulation(population, env, model,
-                     policy=LLMPolicy(DONOR_SYSTEM, memories=0) if policy is None else policy,
+                     policy=LLMPolicy(GAME_SYSTEM, memories=0) if policy is None else policy,
                      roles=roles, state={"resources": Continuous(low=0, initial=endowment)},
                      seed=seed, name="donor_game", params=params, **options)
     return sim.run(generations * (rounds + 1))
