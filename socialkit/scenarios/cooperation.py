@@ -58,11 +58,13 @@ def _options(run_options: dict, who: str) -> dict:
              doc="share of players surviving a generation (paper: the top half)"),
        Param("punishment", bool, False, doc="donors may punish instead of giving"),
        Param("punishment_factor", float, 2.0, low=0, low_open=True,
-             doc="units a punished recipient loses per unit spent (paper: 2)"))
+             doc="units a punished recipient loses per unit spent (paper: 2)"),
+       Param("strategy_words", int, 60, low=1, doc="longest strategy text, in words"))
 def donor_game(population: Any = None, model: Any = None, *, agents: int | None = None,
                rounds: int = 12, generations: int = 10, endowment: float = 10.0,
                multiplier: float = 2.0, trace: int = 3, survive: float = 0.5,
-               punishment: bool = False, punishment_factor: float = 2.0, policy: Any = None,
+               punishment: bool = False, punishment_factor: float = 2.0,
+               strategy_words: int = 60, policy: Any = None,
                roles: Any = None, seed: int = 0, **run_options: Any):
     """The donor game with cultural evolution on the agent kernel: a
     :class:`socialkit.env.DonorGame` and a :class:`socialkit.sim.Simulation` run for
@@ -74,7 +76,7 @@ def donor_game(population: Any = None, model: Any = None, *, agents: int | None 
         The players (default: ``agents`` players without personas, as in the paper).
     model : backend or LangChain chat model, optional
     agents, rounds, generations, endowment, multiplier, trace, survive, punishment,
-    punishment_factor
+    punishment_factor, strategy_words
         See ``donor_game.schema`` (the paper's values are the defaults).
     policy, roles
         Default: an LLM policy with :data:`GAME_SYSTEM`; rule players from
@@ -106,11 +108,12 @@ def donor_game(population: Any = None, model: Any = None, *, agents: int | None 
     options = _options(run_options, "donor_game")
     env = DonorGame(rounds=rounds, generations=generations, endowment=endowment,
                     multiplier=multiplier, trace=trace, survive=survive, punishment=punishment,
-                    punishment_factor=punishment_factor, resources="resources")
+                    punishment_factor=punishment_factor, resources="resources",
+                    strategy_words=strategy_words)
     params = {"agents": len(population), "rounds": rounds, "generations": generations,
               "endowment": endowment, "multiplier": multiplier, "trace": trace,
               "survive": survive, "punishment": punishment,
-              "punishment_factor": punishment_factor}
+              "punishment_factor": punishment_factor, "strategy_words": strategy_words}
     sim = Simulation(population, env, model,
                      policy=LLMPolicy(GAME_SYSTEM, memories=0) if policy is None else policy,
                      roles=roles, state={"resources": Continuous(low=0, initial=endowment)},
