@@ -163,11 +163,16 @@ print("month 1 requests and catches (tons):")
 print(pd.DataFrame([{"agent": a, **__import__("json").loads(d)}
                     for a, d in zip(catches["agent"], catches["data"])]).to_string(index=False))
 print()
-for _, e in ev[ev["action"] == "say"].iterrows():
+for _, e in ev[ev["action"].isin(["say", "say_missing"])].iterrows():
     who = "Mayor" if e["agent"] == -1 else f"agent {e['agent']}"
-    print(f"[month {e['step']}] {who}: {e['text']}")
+    said = e["text"] if e["action"] == "say" else f"(no utterance: {e['text']})"
+    print(f"[month {e['step']}] {who}: {said}")
 """),
     md("""
+Efficiency is GovSim's: the harvest against the most a sustainable policy takes over the
+months *planned* (here `MONTHS` × 50 tons). Over 2 months, emptying the lake at once counts as
+efficient; over the paper's 12 months the same harvest is 100 / 600 = 0.17.
+
 ## GovSim next to socialkit
 
 The paper's numbers are from its 15 models (GPT-4o, Claude 3 Opus, Llama 3 70B, ...); ours from
