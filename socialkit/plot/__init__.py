@@ -3,6 +3,7 @@
 from socialkit.plot import report
 from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
+from socialkit.plot._games import commons_stock, conditional_cooperation, generations, survival
 from socialkit.plot._graph import degree_distribution, network
 from socialkit.plot._layout import layout, sample_view
 from socialkit.plot._llm import answers as answers
@@ -16,4 +17,5 @@ from socialkit.plot._validation import validation as validation
 
 __all__ = ["trajectories", "distribution", "network", "degree_distribution", "friendship_paradox",
            "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
-           "report", "trend", "trend_table", "sweep", "sweep_heatmap", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
+           "report", "trend", "trend_table", "sweep", "sweep_heatmap", "finish", "TEMPLATE", "PAPER",
+           "PALETTE", "SEQUENTIAL", "commons_stock", "survival", "generations", "conditional_cooperation"]

@@ -645,8 +645,10 @@ class Simulation:
         return self._records[-1]
 
     def run(self, steps: int) -> Any:
-        """Step until ``steps`` steps are done (a rerun, a resumed or a forked simulation
-        continues from where it is) and return the :class:`socialkit.Run` so far."""
+        """Step until ``steps`` steps are done, or until the environment is done
+        (:meth:`socialkit.env.Environment.done`: a collapsed commons), and return the
+        :class:`socialkit.Run` so far (a rerun, a resumed or a forked simulation continues from
+        where it is); ``run.params["steps"]`` holds the steps done."""
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
             raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
         if not self._started:
@@ -659,6 +661,8 @@ class Simulation:
             bar = tqdm(total=len(todo), desc=f"{self.name}: {self.clock.unit}s", unit="step")
         try:
             for _ in todo:
+                if self.env.done(self):
+                    break
                 self.step()
                 if bar is not None:
                     bar.update(1)
@@ -779,6 +783,36 @@ class Simulation:
         self._hash_parts.append(_digest_prompts(requests))
         self._hash.update(self._hash_parts[-1].encode())
         return outcomes
+
+    def agent_messages(self, agent: int, parts: Sequence[str], question: Any
+                       ) -> list[dict[str, str]] | None:
+        """The chat messages an LLM agent's own policy builds for a further question: its
+        system prompt and persona, then ``parts`` (blank ones left out) and the question.
+
+        For environments that ask agents more within a step, in their own voice (a discussion
+        after a harvest, a strategy written at the start of a generation); send the messages
+        with :meth:`complete_many` and a key naming the agent and the purpose.
+
+        Parameters
+        ----------
+        agent : int
+            An agent id.
+        parts : list of str
+            The context shown before the question.
+        question : socialkit.llm.Question
+            What the agent answers (rendered with its instructions).
+
+        Returns
+        -------
+        list of dict or None
+            None when the agent's policy is not an LLM policy (rule and scripted agents have
+            no voice).
+        """
+        pos = int(self.agents.positions([agent])[0])
+        policy = self._policy_of(pos)
+        if not policy.llm:
+            return None
+        return policy.messages(self._personas[pos], [str(p) for p in parts], question)
 
     def _identity(self, t: int, agent: int, purpose: str, msgs: list[dict]) -> list:
         if self.group_by is None:

@@ -10,7 +10,9 @@ functions:
 - spread and location: :func:`variance_ratio` (bootstrap interval) and :func:`tost` (equivalence
   of means at a margin);
 - association and agreement: :func:`cramers_v`, :func:`tetrachoric`, :func:`polychoric`,
-  :func:`proportion_agreement`.
+  :func:`proportion_agreement`;
+- cooperation games: :func:`ipd_moves`, :func:`cooperation` (rate, first round, conditional
+  cooperation), :func:`cooperation_by_round`, :func:`compare_cooperation` (people vs agents).
 
 Examples
 --------
@@ -42,9 +44,16 @@ from socialkit.validation.distribution import (
     total_variation,
 )
 from socialkit.validation.equivalence import TOSTResult, VarianceRatio, tost, variance_ratio
+from socialkit.validation.games import (
+    compare_cooperation,
+    cooperation,
+    cooperation_by_round,
+    ipd_moves,
+)
 from socialkit.validation.report import METRICS, ValidationReport
 
 __all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativeness",
            "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
            "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
-           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf"]
+           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf", "ipd_moves",
+           "cooperation", "cooperation_by_round", "compare_cooperation"]
