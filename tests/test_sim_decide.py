@@ -154,6 +154,30 @@ def test_sub_rounds_resume_from_a_checkpoint(pop, tmp_path):
     assert make(tmp_path / "b").run(3) == whole
 
 
+def test_one_purpose_per_agent(pop):
+    seen = []
+
+    def script(agent, obs, state, purpose):
+        seen.append(purpose)
+        return {"action": "say", "text": purpose}
+
+    model = sk.llm.scripted(talker)
+    sim = sk.Simulation(pop, model=model, roles=["llm", "llm", "s", "s"], temperature=1.0,
+                        policy={"llm": LLMPolicy(), "s": ScriptedPolicy(script)},
+                        progress=False, cache=False)
+    d = sim.decide([0, 1, 2, 3], ["", "", "", ""], SAY, purpose=["a", "b", "c:1", "c:2"])
+    assert seen == ["c:1", "c:2"] and d["args"][3] == {"text": "c:2"}
+    same = sk.Simulation(pop, model=sk.llm.scripted(talker), temperature=1.0, progress=False,
+                         cache=False)
+    e = same.decide([0, 1], ["", ""], SAY, purpose=["a", "b"])
+    f = same.decide([0, 1], ["", ""], SAY, purpose="a")
+    assert e["args"][0] == f["args"][0] and e["args"][1] != f["args"][1]  # keys by purpose
+    with pytest.raises(ValueError, match=r"purpose must be one string or one per id \(2\)"):
+        sim.decide([0, 1], ["", ""], SAY, purpose=["a"])
+    with pytest.raises(ValueError, match="purpose must be a non-empty string"):
+        sim.decide([0, 1], ["", ""], SAY, purpose=["a", ""])
+
+
 def test_memorize_without_memory_and_with_llm_importance(pop):
     sim = sk.Simulation(pop, policy=RulePolicy(lambda c: {}), progress=False)
     assert sim.memorize([0], ["x"]) is None

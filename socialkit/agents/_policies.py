@@ -23,7 +23,8 @@ class Context:
     ``ids`` are the active agents it decides for (in order), ``positions`` their rows in
     ``agents``; ``observations`` and ``menus`` are the environment's (one per id; a menu may be
     None); ``rng`` is the run's generator; ``purpose`` is ``"act"`` in a step's own round, or
-    the name of an environment's sub-round (:meth:`socialkit.sim.Simulation.decide`).
+    the name of an environment's sub-round (:meth:`socialkit.sim.Simulation.decide`): one
+    string, or one per id.
     """
 
     step: int
@@ -35,7 +36,7 @@ class Context:
     rng: np.random.Generator
     observations: list[str] = field(default_factory=list)
     menus: list[Any] = field(default_factory=list)
-    purpose: str = "act"
+    purpose: str | list[str] = "act"
 
     def state(self, name: str) -> np.ndarray:
         """The active agents' values of a state variable."""
@@ -186,8 +187,9 @@ class ScriptedPolicy(Policy):
         for i, (a, p) in enumerate(zip(ctx.ids, ctx.positions, strict=True)):
             state = {n: _plain(ctx.agents.variables[n], ctx.agents.values[n][p]) for n in names}
             menu = ctx.menus[i] if ctx.menus else None
+            why = ctx.purpose if isinstance(ctx.purpose, str) else ctx.purpose[i]
             kw = {k: v for k, v in (("step", ctx.step), ("rng", ctx.rng), ("menu", menu),
-                                    ("purpose", ctx.purpose)) if k in self._extra}
+                                    ("purpose", why)) if k in self._extra}
             d = self.fn(int(a), ctx.observations[i] if ctx.observations else "", state, **kw)
             if not isinstance(d, Mapping):
                 raise TypeError(f"scripted policy {self.name!r} must return a dict, got "

@@ -623,7 +623,8 @@ class Simulation:
 
     # ---- decisions ---------------------------------------------------------------------------
     def _decide(self, t: int, active: np.ndarray, observations: list[str], menus: list,
-                events: list[dict], purpose: str = "act", report: bool = True) -> pd.DataFrame:
+                events: list[dict], purpose: str | list[str] = "act", report: bool = True
+                ) -> pd.DataFrame:
         """Every agent at ``active`` (positions) decides through its role's policy; the
         decisions table (:data:`DECISION_COLUMNS`), one row per position in order."""
         rows: dict[int, dict] = {}
@@ -635,11 +636,12 @@ class Simulation:
             pos = active[sel]
             obs = [observations[i] for i in sel]
             mns = [menus[i] for i in sel]
+            why = purpose if isinstance(purpose, str) else [purpose[i] for i in sel]
             if policy.llm:
-                got = self._llm(t, policy, pos, obs, mns, events, purpose, report)
+                got = self._llm(t, policy, pos, obs, mns, events, why, report)
             else:
                 ctx = Context(t, self.clock.hours(t), self.agents.ids[pos], pos, self.agents,
-                              self.env, self.rng, obs, mns, purpose)
+                              self.env, self.rng, obs, mns, why)
                 got = self._rule(policy, ctx, mns)
             rows.update(got)
         decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS,
@@ -648,7 +650,7 @@ class Simulation:
         return decisions
 
     def decide(self, ids: Sequence[int], observations: Sequence[str], menus: Any, *,
-               purpose: str) -> pd.DataFrame:
+               purpose: str | Sequence[str]) -> pd.DataFrame:
         """A decision sub-round: the given agents decide now, each through its own policy, on
         the given observations and action menus (LLM agents in one batched, concurrent round
         through the session, with their retrieved memories, as in a step).
@@ -658,10 +660,10 @@ class Simulation:
         <socialkit.env.Environment.resolve>`, once per round. Reported state variables are not
         asked; nothing is recorded or remembered (the environment returns the events it wants
         and writes memories with :meth:`memorize`). Each LLM call's draw key is
-        ``["sim", step, agent, purpose]``, so ``purpose`` must differ between the sub-rounds
-        of a step (e.g. ``"talk:12:3"``: conversation 12, turn 3); ``"act"`` is the step's own
-        round. Rule and scripted policies see ``purpose`` in their context (a scripted
-        function may take ``purpose`` and ``menu`` keyword arguments).
+        ``["sim", step, agent, purpose]``, so an agent's ``purpose`` must differ between the
+        sub-rounds of a step (e.g. ``"talk:12:3"``: conversation 12, turn 3); ``"act"`` is the
+        step's own round. Rule and scripted policies see ``purpose`` in their context (a
+        scripted function may take ``purpose`` and ``menu`` keyword arguments).
 
         Parameters
         ----------
@@ -671,8 +673,9 @@ class Simulation:
             What each agent sees (one per id).
         menus : ActionMenu or list
             One menu for all, or one per id (None: no action).
-        purpose : str
-            What the sub-round is (part of every call's draw key).
+        purpose : str or sequence of str
+            What the sub-round is (part of every call's draw key): one for all, or one per id
+            (agents in different conversations).
 
         Returns
         -------
@@ -692,9 +695,16 @@ class Simulation:
         >>> d[["agent", "action", "args", "status"]].values.tolist()
         [[0, 'say', {'text': 'Hello there.'}, 'ok'], [1, 'say', {'text': 'Hello there.'}, 'ok']]
         """
-        if not isinstance(purpose, str) or not purpose.strip():
-            raise ValueError(f"decide: purpose must be a non-empty string, got {purpose!r}")
         pos = self.agents.positions(ids, "decide ids")
+        if not isinstance(purpose, str) and isinstance(purpose, Sequence):
+            purpose = list(purpose)
+            if len(purpose) != len(pos):
+                raise ValueError(f"decide: purpose must be one string or one per id "
+                                 f"({len(pos)}), got {len(purpose)}")
+        for why in purpose if isinstance(purpose, list) else [purpose]:
+            if not isinstance(why, str) or not why.strip():
+                raise ValueError(f"decide: purpose must be a non-empty string (or one per id), "
+                                 f"got {why!r}")
         if len(np.unique(pos)) != len(pos):
             raise ValueError("decide: ids must be distinct (an agent decides once per "
                              "sub-round)")
@@ -754,7 +764,7 @@ class Simulation:
         return self.memory.add(agent_ids, texts, self.clock.hours(t), importance, kind=kind)
 
     def _llm(self, t: int, policy: LLMPolicy, pos: np.ndarray, obs: list[str], menus: list,
-             events: list[dict], purpose: str = "act", report: bool = True
+             events: list[dict], purpose: str | list[str] = "act", report: bool = True
              ) -> dict[int, dict]:
         from socialkit.llm.session import Request
 
@@ -797,7 +807,8 @@ class Simulation:
             if menu is not None and not menu.trivial:
                 msgs = policy.messages(persona, [memories[i], obs[i], state,
                                                  "\n".join(o for o in owns.values() if o)], menu)
-                requests.append(Request(msgs, menu, self._identity(t, ids[i], purpose, msgs)))
+                why = purpose if isinstance(purpose, str) else purpose[i]
+                requests.append(Request(msgs, menu, self._identity(t, ids[i], why, msgs)))
                 where.append((i, "act"))
             if cells:
                 made[cell] = [(r, w) for r, (_, w) in zip(requests[first:], where[first:],
