@@ -6,6 +6,9 @@ environments built on it.
 - :class:`Network`: agents hear the state and messages of up to ``k`` neighbours.
 - :class:`GameMaster`: a language model resolves free-text attempts into typed effects on the
   agents' state (through the simulation's session: cached, counted, seeded).
+- :class:`Dialogue`: turn-taking conversations between pairs or small groups within a step
+  (random meetings, co-location, given pairs), each line an event and a memory of its hearers;
+  :func:`conversations` and :func:`transcript` read them back from a Run.
 
 Examples
 --------
@@ -15,8 +18,16 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._dialogue import (
+    TALK_PROMPT,
+    Conversation,
+    Dialogue,
+    conversations,
+    transcript,
+)
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
-__all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
-           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT"]
+__all__ = ["Environment", "Network", "GameMaster", "Dialogue", "Conversation", "conversations",
+           "transcript", "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
+           "OUTCOME_PROMPT", "TALK_PROMPT"]
