@@ -4,9 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 EXTRAS ?= dev,local,llm,data
-# the tests also cover the memory streams (chromadb, onnxruntime; about 40 s and 400 MB more), which
-# `make demo` does not need
-TEST_EXTRAS ?= $(EXTRAS),memory
+# the tests also cover the memory streams (chromadb, onnxruntime; about 40 s and 400 MB more) and
+# the persuasion analysis (statsmodels; about 14 s and 70 MB more), which `make demo` does not need
+TEST_EXTRAS ?= $(EXTRAS),memory,stats
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)-$(EXTRAS)
 
 .PHONY: demo test lint bench venv clean

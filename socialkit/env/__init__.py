@@ -9,6 +9,8 @@ environments built on it.
 - :class:`Dialogue`: turn-taking conversations between pairs or small groups within a step
   (random meetings, co-location, given pairs), each line an event and a memory of its hearers;
   :func:`conversations` and :func:`transcript` read them back from a Run.
+- :class:`Debate`: structured debates on propositions (opening, rebuttal, conclusion) with
+  typed :class:`Rating` questions before and after; :func:`debates` tabulates them.
 
 Examples
 --------
@@ -18,6 +20,7 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._debate import DEBATE_PHASES, Debate, Rating, debates
 from socialkit.env._dialogue import (
     TALK_PROMPT,
     Conversation,
@@ -29,5 +32,5 @@ from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, Gam
 from socialkit.env._network import MESSAGE_PROMPT, Network
 
 __all__ = ["Environment", "Network", "GameMaster", "Dialogue", "Conversation", "conversations",
-           "transcript", "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
+           "transcript", "Debate", "Rating", "debates", "DEBATE_PHASES", "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
            "OUTCOME_PROMPT", "TALK_PROMPT"]

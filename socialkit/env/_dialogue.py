@@ -430,7 +430,8 @@ class Dialogue(Environment):
         sim : Simulation
         groups : list
             Each a sequence of agent ids (the first speaks first) or a dict
-            ``{"members": ids, "topic": str, "info": dict}``.
+            ``{"members": ids, "topic": str, "info": dict, "names": [str, ...]}`` (``names``:
+            how the members are called in this conversation, e.g. their roles).
         topic : str, optional
             The topic of groups that name none (default: the environment's).
         purpose : str
@@ -454,8 +455,12 @@ class Dialogue(Environment):
                 raise TypeError(f"Dialogue converse: info must be a dict, got "
                                 f"{type(info).__name__}")
             t = spec.get("topic", topic if topic is not None else self.topic)
-            convs.append(Conversation(self.next_id, members,
-                                      [self._names[a] for a in members], t, dict(info),
+            names = spec.get("names") or [self._names[a] for a in members]
+            if len(names) != len(members) or not all(isinstance(n, str) and n.strip()
+                                                     for n in names):
+                raise ValueError(f"Dialogue converse: names must be one non-empty text per "
+                                 f"member, got {names!r}")
+            convs.append(Conversation(self.next_id, members, list(names), t, dict(info),
                                       open=list(members)))
             self.next_id += 1
         events: list[dict] = []

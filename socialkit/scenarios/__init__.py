@@ -3,13 +3,31 @@
 - :mod:`socialkit.scenarios.silicon_survey`: personas built from survey respondents answer the
   survey's own questions (Argyle et al. 2023, "Out of One, Many"), for comparison with the
   respondents' real answers.
+- :mod:`socialkit.scenarios.persuasion`: debates in the 2 x 2 of Salvi et al. (2024), opponent
+  (persona agent or plain LLM) x personalisation; :func:`persuasion_outcomes` for the analysis.
+- :mod:`socialkit.scenarios.social_dimensions`: a convincer argues with a climate-change skeptic
+  along one of ten social dimensions (Breum et al. 2024); :func:`dimension_outcomes`.
 """
 
+from socialkit.scenarios.persuasion import (
+    CONDITIONS,
+    PROPOSITIONS,
+    debate_persuasion,
+    persuasion_outcomes,
+)
 from socialkit.scenarios.silicon_survey import (
     ANES1996_TEMPLATE,
     anes1996_questions,
     silicon_survey,
     survey_questions,
 )
+from socialkit.scenarios.social_dimensions import (
+    DIMENSIONS,
+    PAPER_TOP,
+    dimension_outcomes,
+    social_dimensions,
+)
 
-__all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE"]
+__all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE",
+           "debate_persuasion", "persuasion_outcomes", "PROPOSITIONS", "CONDITIONS",
+           "social_dimensions", "dimension_outcomes", "DIMENSIONS", "PAPER_TOP"]

@@ -10,7 +10,9 @@ functions:
 - spread and location: :func:`variance_ratio` (bootstrap interval) and :func:`tost` (equivalence
   of means at a margin);
 - association and agreement: :func:`cramers_v`, :func:`tetrachoric`, :func:`polychoric`,
-  :func:`proportion_agreement`.
+  :func:`proportion_agreement`;
+- effects of experiments on agents: :func:`ordinal_odds_ratios` (proportional-odds regression,
+  statsmodels), :func:`wilson` and :func:`shares_by` (shares with Wilson intervals).
 
 Examples
 --------
@@ -41,10 +43,12 @@ from socialkit.validation.distribution import (
     shares,
     total_variation,
 )
+from socialkit.validation.effects import ordinal_odds_ratios, shares_by, wilson
 from socialkit.validation.equivalence import TOSTResult, VarianceRatio, tost, variance_ratio
 from socialkit.validation.report import METRICS, ValidationReport
 
 __all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativeness",
            "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
            "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
-           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf"]
+           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf", "ordinal_odds_ratios",
+           "wilson", "shares_by"]
