@@ -11,6 +11,8 @@ environments built on it.
   :func:`conversations` and :func:`transcript` read them back from a Run.
 - :class:`Debate`: structured debates on propositions (opening, rebuttal, conclusion) with
   typed :class:`Rating` questions before and after; :func:`debates` tabulates them.
+- :class:`Town`: places in hourly steps (Generative Agents): daily plans, moves, conversations
+  between agents who meet, the spread of a :class:`TownEvent`'s news, end-of-day interviews.
 
 Examples
 --------
@@ -30,7 +32,9 @@ from socialkit.env._dialogue import (
 )
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
+from socialkit.env._town import Town, TownEvent
 
 __all__ = ["Environment", "Network", "GameMaster", "Dialogue", "Conversation", "conversations",
-           "transcript", "Debate", "Rating", "debates", "DEBATE_PHASES", "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
+           "transcript", "Debate", "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent",
+           "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
            "OUTCOME_PROMPT", "TALK_PROMPT"]

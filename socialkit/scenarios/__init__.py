@@ -7,6 +7,8 @@
   (persona agent or plain LLM) x personalisation; :func:`persuasion_outcomes` for the analysis.
 - :mod:`socialkit.scenarios.social_dimensions`: a convincer argues with a climate-change skeptic
   along one of ten social dimensions (Breum et al. 2024); :func:`dimension_outcomes`.
+- :mod:`socialkit.scenarios.town`: Generative Agents' Smallville and its Valentine's Day party
+  (Park et al. 2023); :func:`town_outcomes` and :func:`event_attendance`.
 """
 
 from socialkit.scenarios.persuasion import (
@@ -27,7 +29,14 @@ from socialkit.scenarios.social_dimensions import (
     dimension_outcomes,
     social_dimensions,
 )
+from socialkit.scenarios.town import (
+    event_attendance,
+    generative_town,
+    smallville_population,
+    town_outcomes,
+)
 
 __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE",
            "debate_persuasion", "persuasion_outcomes", "PROPOSITIONS", "CONDITIONS",
-           "social_dimensions", "dimension_outcomes", "DIMENSIONS", "PAPER_TOP"]
+           "social_dimensions", "dimension_outcomes", "DIMENSIONS", "PAPER_TOP",
+           "generative_town", "town_outcomes", "event_attendance", "smallville_population"]
