@@ -278,6 +278,10 @@ def test_social_dimensions_bad_inputs(pool):
         f(pool, trials=5)
     with pytest.raises(ValueError, match="parameter 'rounds' = 3 is out of range"):
         f(pool, trials=1, rounds=3)
+    no_stance = sk.scenarios.dimension_outcomes(sk.scenarios.social_dimensions(
+        pool, spy_model({"changed": "yes"}), trials=1, rounds=1, stance=False,
+        dimensions=["fun"], progress=False, cache=False))
+    assert no_stance["changed"].tolist() == [1.0] and no_stance["shift"].isna().all()
     with pytest.raises(ValueError, match="needs a run of social_dimensions"):
         sk.scenarios.dimension_outcomes(sk.scenarios.debate_persuasion(
             pool, spy_model(), n_debates=2, phases=1, progress=False, cache=False))

@@ -67,9 +67,11 @@ def _context(sim: Any, agent: int, debate: dict, role: str) -> str:
     Param("rounds", int, 2, low=1, high=2,
           doc="exchanges: the convincer speaks, then the skeptic, this many times"),
     Param("max_words", int, 60, low=5, doc="longest line"),
+    Param("stance", bool, True, doc="the skeptic also rates the claim (1-5) before and after"),
 )
 def social_dimensions(population, model: Any = None, *, trials: int = 5, rounds: int = 2,
-                      max_words: int = 60, dimensions=tuple(DIMENSIONS), claim: str = CLAIM,
+                      max_words: int = 60, stance: bool = True,
+                      dimensions=tuple(DIMENSIONS), claim: str = CLAIM,
                       seed: int = 0, **run_options: Any):
     """Convincer-skeptic conversations, ``trials`` per social dimension.
 
@@ -77,15 +79,16 @@ def social_dimensions(population, model: Any = None, *, trials: int = 5, rounds:
     agents, told they doubt the claim) and as many rows for the convincers (played by a plain
     LLM without persona). Each conversation has ``rounds`` exchanges (the convincer speaks,
     then the skeptic); the convincer frames its arguments along its dimension. The skeptic
-    rates the claim (1-5) before and after, and answers whether the conversation changed its
-    opinion (yes / no). The dimensions are assigned in a shuffled, balanced order.
+    rates the claim (1-5) before and after (with ``stance``), and answers whether it changed its
+    opinion (yes / no; the paper's measure). The dimensions are assigned in a shuffled,
+    balanced order.
 
     Parameters
     ----------
     population : socialkit.Population
         The pool of persona agents, at least ``2 * trials * len(dimensions)``.
     model : backend or LangChain chat model, optional
-    trials, rounds, max_words
+    trials, rounds, max_words, stance
         See ``social_dimensions.schema``.
     dimensions : sequence of str
         Names from :data:`DIMENSIONS`.
@@ -149,18 +152,18 @@ def social_dimensions(population, model: Any = None, *, trials: int = 5, rounds:
     debates = [{"members": [int(ids[n + i]), int(ids[i])], "roles": ["convincer", "skeptic"],
                 "sides": ["pro", "con"], "proposition": claim.strip(),
                 "info": {"dimension": str(dims[i])}} for i in range(n)]
-    stance = ("How much do you agree that {proposition}? Answer from 1 (strongly disagree) to "
-              "5 (strongly agree).")
-    ratings = [Rating("agreement", stance, Number(1, 5, integer=True), who="skeptic"),
-               Rating("changed", "Did this conversation change your opinion about the claim "
-                      "\"{proposition}\"?", OneOf(["yes", "no"]), when="after",
-                      who="skeptic")]
+    question = ("How much do you agree that {proposition}? Answer from 1 (strongly disagree) "
+                "to 5 (strongly agree).")
+    changed = Rating("changed", "Did this conversation change your opinion about the claim "
+                     "\"{proposition}\"?", OneOf(["yes", "no"]), when="after", who="skeptic")
+    ratings = [Rating("agreement", question, Number(1, 5, integer=True), who="skeptic"),
+               changed] if stance else [changed]
     env = Debate(debates, phases=_PHASES[:rounds], ratings=ratings, context=_context,
                  max_words=max_words)
     pop = Population(sub, population.codebook, weight_source=population.weight_source)
     policies = {"skeptic": LLMPolicy(),
                 "convincer": LLMPolicy(system=CONVINCER_SYSTEM, persona=[])}
-    params = {"trials": trials, "rounds": rounds, "max_words": max_words,
+    params = {"trials": trials, "rounds": rounds, "max_words": max_words, "stance": stance,
               "dimensions": dimensions, "claim": claim.strip()}
     run_options.setdefault("name", "social_dimensions")
     sim = Simulation(pop, env=env, model=model, policy=policies, roles="persuasion_role",
