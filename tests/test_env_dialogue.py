@@ -324,3 +324,24 @@ def test_llm_policy_persona_holds_the_name(pop):
     sim, run = run_with(pop, env, model=model, policy=LLMPolicy(memories=0), cache=False)
     assert "You are talking with Fay." in model.prompts[0][-1]["content"]
     assert "Eli: Hi." in model.prompts[1][-1]["content"]
+
+
+def test_meeting_rules_as_plain_functions():
+    rng = np.random.default_rng(5)
+    groups = sk.env.random_groups(rng, range(10), contact_rate=3, size=3)
+    assert all(len(g) == 3 and len(set(g)) == 3 for g in groups)
+    assert len({frozenset(g) for g in groups}) == len(groups) and len(groups) <= 30
+    starts = pd.Series([g[0] for g in groups]).value_counts()
+    assert starts.max() <= 3 and set(starts.index) == set(range(10))
+    assert sk.env.random_groups(rng, [1], contact_rate=2) == []
+    again = sk.env.random_groups(np.random.default_rng(5), range(10), contact_rate=3, size=3)
+    assert again == groups
+    placed = sk.env.located_groups(np.random.default_rng(0), range(7),
+                                   ["a", "a", "a", "b", None, np.nan, "b"], size=2)
+    assert sorted(sorted(g) for g in placed) in ([[0, 1], [3, 6]], [[0, 2], [3, 6]],
+                                                 [[1, 2], [3, 6]])
+    assert sk.env.located_groups(rng, range(4), ["a"] * 4, p_talk=0.0) == []
+    rounds = sk.env.schedule([(0, 1), (2, 3), (1, 2), (0, 3), (4, 5)])
+    assert rounds == [[(0, 1), (2, 3), (4, 5)], [(1, 2), (0, 3)]]
+    with pytest.raises(TypeError, match="pairs must be a list of groups"):
+        sk.env.check_groups("ab", "pairs")

@@ -8,7 +8,8 @@ environments built on it.
   agents' state (through the simulation's session: cached, counted, seeded).
 - :class:`Dialogue`: turn-taking conversations between pairs or small groups within a step
   (random meetings, co-location, given pairs), each line an event and a memory of its hearers;
-  :func:`conversations` and :func:`transcript` read them back from a Run.
+  :func:`conversations` and :func:`transcript` read them back from a Run; the meeting rules
+  are plain functions too (:func:`random_groups`, :func:`located_groups`, :func:`schedule`).
 - :class:`Debate`: structured debates on propositions (opening, rebuttal, conclusion) with
   typed :class:`Rating` questions before and after; :func:`debates` tabulates them.
 - :class:`Town`: places in hourly steps (Generative Agents): daily plans, moves, conversations
@@ -22,19 +23,15 @@ Examples
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
+from socialkit.env._conversations import conversations, transcript
 from socialkit.env._debate import DEBATE_PHASES, Debate, Rating, debates
-from socialkit.env._dialogue import (
-    TALK_PROMPT,
-    Conversation,
-    Dialogue,
-    conversations,
-    transcript,
-)
+from socialkit.env._dialogue import TALK_PROMPT, Conversation, Dialogue
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._network import MESSAGE_PROMPT, Network
+from socialkit.env._pairing import check_groups, located_groups, random_groups, schedule
 from socialkit.env._town import Town, TownEvent
 
 __all__ = ["Environment", "Network", "GameMaster", "Dialogue", "Conversation", "conversations",
-           "transcript", "Debate", "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent",
+           "transcript", "random_groups", "located_groups", "schedule", "check_groups", "Debate", "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent",
            "DECISION_COLUMNS", "MESSAGE_PROMPT", "GM_SYSTEM", "ACT_PROMPT",
            "OUTCOME_PROMPT", "TALK_PROMPT"]

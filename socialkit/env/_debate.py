@@ -11,7 +11,8 @@ import pandas as pd
 
 from socialkit.agents._actions import Action, ActionMenu, Arg, Number, OneOf, _check_name
 from socialkit.env._base import Environment
-from socialkit.env._dialogue import Conversation, Dialogue, _is_int
+from socialkit.env._dialogue import Conversation, Dialogue
+from socialkit.env._pairing import _is_int, check_groups
 
 __all__ = ["Debate", "Rating", "DEBATE_PHASES", "debates"]
 
@@ -193,7 +194,7 @@ class Debate(Environment):
         unknown = sorted(set(d) - {"members", "roles", "sides", "proposition", "step", "info"})
         if unknown:
             raise ValueError(f"{where} has unknown keys {unknown}")
-        members = Dialogue._groups([d.get("members", ())], where)[0]
+        members = check_groups([d.get("members", ())], where)[0]
         prop = d.get("proposition")
         if not isinstance(prop, str) or not prop.strip():
             raise ValueError(f"{where} needs a proposition (a non-empty text), got {prop!r}")

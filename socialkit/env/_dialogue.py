@@ -3,7 +3,6 @@ utterances per step, each utterance an event and a memory of everyone who heard 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +12,16 @@ import pandas as pd
 
 from socialkit.agents._actions import Action, ActionMenu, Text
 from socialkit.env._base import Environment
+from socialkit.env._pairing import (
+    _is_int,
+    check_groups,
+    located_groups,
+    names_and,
+    random_groups,
+    schedule,
+)
 
-__all__ = ["Dialogue", "Conversation", "TALK_PROMPT", "conversations", "transcript"]
+__all__ = ["Dialogue", "Conversation", "TALK_PROMPT"]
 
 TALK_PROMPT = "What do you say next?"
 """The question a speaker answers at its turn (``Dialogue(prompt=...)`` replaces it)."""
@@ -42,15 +49,6 @@ class Conversation:
 
     def others(self, agent: int) -> list[str]:
         return [n for m, n in zip(self.members, self.names, strict=True) if m != agent]
-
-
-def _and(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
 class Dialogue(Environment):
@@ -173,10 +171,10 @@ class Dialogue(Environment):
                                  f"groups, a dict {{step: groups}}, a function or None; got "
                                  f"{pairing!r}")
         elif isinstance(pairing, Mapping):
-            pairing = {self._step_key(k): self._groups(v, f"{where} pairing[{k!r}]")
+            pairing = {self._step_key(k): check_groups(v, f"{where} pairing[{k!r}]")
                        for k, v in pairing.items()}
         elif pairing is not None and not callable(pairing):
-            pairing = self._groups(pairing, f"{where} pairing")
+            pairing = check_groups(pairing, f"{where} pairing")
         for nm, v, low in (("contact_rate", contact_rate, 0), ("group_size", group_size, 2),
                            ("max_turns", max_turns, 1), ("min_turns", min_turns, 0),
                            ("max_words", max_words, 1), ("history", history, 1)):
@@ -235,26 +233,6 @@ class Dialogue(Environment):
         if not _is_int(k) or k < 1:
             raise ValueError(f"Dialogue pairing schedule keys must be steps >= 1, got {k!r}")
         return int(k)
-
-    @staticmethod
-    def _groups(groups: Any, where: str) -> list[list[int]]:
-        if isinstance(groups, str | bytes) or not isinstance(groups, Sequence | np.ndarray):
-            raise TypeError(f"{where} must be a list of groups of agent ids, got "
-                            f"{type(groups).__name__}")
-        out = []
-        for g in groups:
-            if isinstance(g, Mapping):
-                g = g.get("members", ())
-            if isinstance(g, str | bytes) or not isinstance(g, Sequence | np.ndarray) \
-                    or not all(_is_int(a) for a in g):
-                raise TypeError(f"{where}: a group must be a sequence of integer agent ids, "
-                                f"got {g!r}")
-            g = [int(a) for a in g]
-            if len(g) < 2 or len(set(g)) != len(g):
-                raise ValueError(f"{where}: a group needs at least two distinct agents, got "
-                                 f"{g}")
-            out.append(g)
-        return out
 
     def spec(self) -> dict[str, Any]:
         from socialkit.agents._policies import _fn_id
@@ -365,45 +343,15 @@ class Dialogue(Environment):
         elif isinstance(p, list):
             given = p
         else:
-            given = self._groups(p(sim, ids), "Dialogue pairing function's result")
+            given = check_groups(p(sim, ids), "Dialogue pairing function's result")
             sim.agents.positions([a for g in given for a in g], "Dialogue pairing function")
         return [list(g) for g in given if all(a in active for a in g)]
 
     def _random(self, sim: Any, ids: np.ndarray) -> list[list[int]]:
-        k = self.group_size - 1
-        if len(ids) <= k:
-            return []
-        seen, out = set(), []
-        for i, a in enumerate(ids.tolist()):
-            others = np.delete(ids, i)
-            for _ in range(self.contact_rate):
-                g = [a, *sim.rng.choice(others, size=k, replace=False).tolist()]
-                key = frozenset(g)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(g)
-        return out
+        return random_groups(sim.rng, ids, self.contact_rate, self.group_size)
 
     def _located(self, sim: Any, ids: np.ndarray) -> list[list[int]]:
-        labels = self.where(sim, ids)
-        places: dict[str, list[int]] = {}
-        for a, lab in zip(ids.tolist(), labels, strict=True):
-            if lab is not None and not (isinstance(lab, float) and np.isnan(lab)):
-                places.setdefault(str(lab), []).append(a)
-        out = []
-        for lab in sorted(places):
-            here = places[lab]
-            if len(here) < 2:
-                continue
-            order = sim.rng.permutation(len(here))
-            members = [here[i] for i in order]
-            for s in range(0, len(members), self.group_size):
-                g = members[s:s + self.group_size]
-                if len(g) < 2:
-                    continue
-                if self.p_talk >= 1 or sim.rng.random() < self.p_talk:
-                    out.append(g)
-        return out
+        return located_groups(sim.rng, ids, self.where(sim, ids), self.group_size, self.p_talk)
 
     def where(self, sim: Any, ids: np.ndarray) -> list[Any]:
         """Each agent's place (``location``), None when it is nowhere."""
@@ -448,7 +396,7 @@ class Dialogue(Environment):
         convs = []
         for g in groups:
             spec = dict(g) if isinstance(g, Mapping) else {"members": g}
-            members = self._groups([spec.get("members", ())], "Dialogue converse")[0]
+            members = check_groups([spec.get("members", ())], "Dialogue converse")[0]
             sim.agents.positions(members, "Dialogue converse")
             info = spec.get("info") or {}
             if not isinstance(info, Mapping):
@@ -464,7 +412,7 @@ class Dialogue(Environment):
                                       open=list(members)))
             self.next_id += 1
         events: list[dict] = []
-        for batch in self._rounds(convs):
+        for batch in schedule(convs, key=lambda c: c.members):
             self._talk(sim, batch, purpose, events)
             if self.remember:
                 self._memorize(sim, batch)
@@ -480,20 +428,6 @@ class Dialogue(Environment):
                                     "ended_by": c.ended_by, "info": c.info}})
         self.last = convs
         return events
-
-    @staticmethod
-    def _rounds(convs: list[Conversation]) -> list[list[Conversation]]:
-        """Greedy schedule: each conversation in the first round where its members are free."""
-        rounds: list[tuple[set, list]] = []
-        for c in convs:
-            for busy, batch in rounds:
-                if busy.isdisjoint(c.members):
-                    busy.update(c.members)
-                    batch.append(c)
-                    break
-            else:
-                rounds.append((set(c.members), [c]))
-        return [batch for _, batch in rounds]
 
     def _prompt(self, conv: Conversation, speaker: int) -> str:
         p = self.prompt
@@ -532,7 +466,7 @@ class Dialogue(Environment):
                                 f"{type(ctx).__name__}; expected a string or None")
         if ctx:
             parts.append(ctx.strip())
-        head = f"You are talking with {_and(conv.others(speaker))}."
+        head = f"You are talking with {names_and(conv.others(speaker))}."
         if conv.topic:
             head += f" Topic: {conv.topic}"
         parts.append(head)
@@ -595,83 +529,13 @@ class Dialogue(Environment):
             for s, text in c.lines:
                 others = c.others(s)
                 agents.append(s)
-                texts.append(f'I said to {_and(others)}: "{text}"')
+                texts.append(f'I said to {names_and(others)}: "{text}"')
                 for m in c.members:
                     if m == s:
                         continue
                     rest = [n for n in others if n != c.name(m)]
-                    to = f"to {_and(rest)} and me" if rest else "to me"
+                    to = f"to {names_and(rest)} and me" if rest else "to me"
                     agents.append(m)
                     texts.append(f'{c.name(s)} said {to}: "{text}"')
         if texts:
             sim.memorize(agents, texts)
-
-
-# ---- reading conversations back from a Run ------------------------------------------------------
-def conversations(run: Any) -> pd.DataFrame:
-    """The utterances of a run's conversations, one row each: ``conversation``, ``step``,
-    ``turn``, ``speaker``, ``listeners``, ``text``, ``leave``, ``speaker_name``, ``topic``,
-    ``ended_by``.
-
-    Parameters
-    ----------
-    run : socialkit.Run
-        A run whose environment held conversations (:class:`Dialogue`).
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    ev = getattr(run, "events", None)
-    if not isinstance(ev, pd.DataFrame):
-        raise TypeError(f"conversations needs a socialkit.Run, got {type(run).__name__}")
-    cols = ["conversation", "step", "turn", "speaker", "listeners", "text", "leave",
-            "speaker_name", "topic", "ended_by"]
-    heads = {}
-    for data, topic in zip(ev.loc[ev["action"] == "conversation", "data"],
-                           ev.loc[ev["action"] == "conversation", "text"], strict=True):
-        d = json.loads(data)
-        heads[d["conversation"]] = (dict(zip(d["members"], d["names"], strict=True)), topic,
-                                    d["ended_by"])
-    rows = []
-    said = ev[ev["action"] == "utterance"]
-    for step, agent, text, data in zip(said["step"], said["agent"], said["text"], said["data"],
-                                       strict=True):
-        d = json.loads(data)
-        names, topic, ended = heads.get(d["conversation"], ({}, None, None))
-        rows.append([d["conversation"], int(step), d["turn"], int(agent), d["listeners"], text,
-                     bool(d.get("leave")), names.get(int(agent), f"Agent {agent}"), topic,
-                     ended])
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["conversation", "turn"], kind="stable").reset_index(drop=True)
-
-
-def transcript(run: Any, conversation: int) -> str:
-    """One conversation of a run as plain text: a header line, then ``Name: line`` lines.
-
-    Parameters
-    ----------
-    run : socialkit.Run
-    conversation : int
-        Its id (the ``conversation`` column of :func:`conversations`).
-    """
-    table = conversations(run)
-    if not _is_int(conversation):
-        raise TypeError(f"transcript: conversation must be an integer id, got {conversation!r}")
-    ev = run.events
-    heads = ev[ev["action"] == "conversation"]
-    head = None
-    for step, data in zip(heads["step"], heads["data"], strict=True):
-        d = json.loads(data)
-        if d["conversation"] == conversation:
-            head = (int(step), d)
-    if head is None:
-        known = sorted(table["conversation"].unique().tolist())
-        raise ValueError(f"transcript: no conversation {conversation} in this run; its "
-                         f"conversations are {known[:20]}{' ...' if len(known) > 20 else ''}")
-    step, d = head
-    rows = table[table["conversation"] == conversation]
-    lines = [f"Conversation {conversation} (step {step}): {_and(d['names'])}; "
-             f"{d['turns']} turns, ended by {d['ended_by']}"]
-    lines += [f"{n}: {t}" for n, t in zip(rows["speaker_name"], rows["text"], strict=True)]
-    return "\n".join(lines)

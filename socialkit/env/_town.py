@@ -14,7 +14,8 @@ import pandas as pd
 
 from socialkit.agents._actions import Action, ActionMenu, OneOf
 from socialkit.env._base import Environment
-from socialkit.env._dialogue import Dialogue, _and, _is_int
+from socialkit.env._dialogue import Dialogue
+from socialkit.env._pairing import _is_int, check_groups, names_and
 
 __all__ = ["Town", "TownEvent", "PLAN_PROMPT", "GO_PROMPT"]
 
@@ -188,7 +189,7 @@ class Town(Environment):
         if event is not None and event.place not in places:
             raise ValueError(f"Town event place {event.place!r} is not one of the places "
                              f"{list(places)}")
-        self.ties = {tuple(sorted(Dialogue._groups([t], "Town ties")[0])) for t in ties}
+        self.ties = {tuple(sorted(check_groups([t], "Town ties")[0])) for t in ties}
         if any(len(t) != 2 for t in self.ties):
             raise ValueError("Town ties must be pairs of agent ids")
         self.places, self.homes = dict(places), homes
@@ -316,7 +317,7 @@ class Town(Environment):
             text = f"It is {_clock(hour)} on {self.date(day)}. You are at {place}."
             others = [names.get(b, f"Agent {b}") for b in everyone if b != a and at[b] == p]
             if others:
-                text += f" Also here: {_and(others)}."
+                text += f" Also here: {names_and(others)}."
             planned = self.plans.get(a, {}).get(hour)
             if self.planning and planned is not None:
                 text += f" Your plan for this hour: {planned}."
