@@ -5,8 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 EXTRAS ?= dev,local,llm,data
 # the tests also cover the memory streams (chromadb, onnxruntime; about 40 s and 400 MB more) and
-# sweeps on Dask (dask[distributed]; about 45 MB and 25 s more), which `make demo` does not need
-TEST_EXTRAS ?= $(EXTRAS),memory,experiments
+# sweeps on Dask (dask[distributed]; about 45 MB and 25 s more) and the persuasion analysis
+# (statsmodels; about 14 s and 70 MB more), which `make demo` does not need
+TEST_EXTRAS ?= $(EXTRAS),memory,experiments,stats
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)-$(EXTRAS)
 
 .PHONY: demo test lint bench venv clean

@@ -22,7 +22,9 @@ class Context:
 
     ``ids`` are the active agents it decides for (in order), ``positions`` their rows in
     ``agents``; ``observations`` and ``menus`` are the environment's (one per id; a menu may be
-    None); ``rng`` is the run's generator.
+    None); ``rng`` is the run's generator; ``purpose`` is ``"act"`` in a step's own round, or
+    the name of an environment's sub-round (:meth:`socialkit.sim.Simulation.decide`): one
+    string, or one per id.
     """
 
     step: int
@@ -34,6 +36,7 @@ class Context:
     rng: np.random.Generator
     observations: list[str] = field(default_factory=list)
     menus: list[Any] = field(default_factory=list)
+    purpose: str | list[str] = "act"
 
     def state(self, name: str) -> np.ndarray:
         """The active agents' values of a state variable."""
@@ -151,7 +154,9 @@ class ScriptedPolicy(Policy):
     """A per-agent function, for tests and hand-made agents:
     ``fn(agent, observation, state) -> dict`` (the same keys as a :class:`RulePolicy`'s dict,
     with scalar values); ``state`` maps each variable to the agent's value (a category's label,
-    None when unknown). ``fn`` may also take ``step`` and ``rng`` keyword arguments.
+    None when unknown). ``fn`` may also take ``step``, ``rng``, ``menu`` (the agent's
+    :class:`~socialkit.agents.ActionMenu` or None) and ``purpose`` (``"act"``, or an
+    environment's sub-round) keyword arguments.
 
     Examples
     --------
@@ -171,7 +176,7 @@ class ScriptedPolicy(Policy):
             params = inspect.signature(fn).parameters
         except (TypeError, ValueError):  # pragma: no cover - builtins
             params = {}
-        self._extra = [k for k in ("step", "rng") if k in params]
+        self._extra = [k for k in ("step", "rng", "menu", "purpose") if k in params]
 
     def spec(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "fn": _fn_id(self.fn)}
@@ -181,7 +186,10 @@ class ScriptedPolicy(Policy):
         names = list(ctx.agents.variables)
         for i, (a, p) in enumerate(zip(ctx.ids, ctx.positions, strict=True)):
             state = {n: _plain(ctx.agents.variables[n], ctx.agents.values[n][p]) for n in names}
-            kw = {k: v for k, v in (("step", ctx.step), ("rng", ctx.rng)) if k in self._extra}
+            menu = ctx.menus[i] if ctx.menus else None
+            why = ctx.purpose if isinstance(ctx.purpose, str) else ctx.purpose[i]
+            kw = {k: v for k, v in (("step", ctx.step), ("rng", ctx.rng), ("menu", menu),
+                                    ("purpose", why)) if k in self._extra}
             d = self.fn(int(a), ctx.observations[i] if ctx.observations else "", state, **kw)
             if not isinstance(d, Mapping):
                 raise TypeError(f"scripted policy {self.name!r} must return a dict, got "

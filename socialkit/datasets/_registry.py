@@ -182,6 +182,10 @@ def _ipd():
     return _IPD_CACHE[key].copy()
 
 
+def _smallville():
+    return pd.read_csv(data_dir() / "agents" / "smallville_personas.csv", keep_default_na=False)
+
+
 _ACS_TABLES = {"B01001": "sex by age", "B15001": "sex by age by educational attainment (18+)",
                "B15003": "educational attainment (25+)", "B03002": "Hispanic origin by race",
                "B19001": "household income"}
@@ -248,6 +252,13 @@ _DATASETS = [
             "Duffy & Ochs 2009, Friedman & Oprea 2012, Fudenberg, Rand & Dreber 2012, "
             "Kunreuther, Silvasi, Bradlow & Small 2009.",
             "MIT (R package datafsm)", "datafsm NV_games", _ipd),
+    Dataset("smallville", "personas", "25 agents x 10 columns",
+            "Generative Agents' Smallville: the 25 residents' seed personas (name, age, innate "
+            "traits, learned and current circumstances, lifestyle, home, daily routine)",
+            "Park, J. S., O'Brien, J. C., Cai, C. J., Morris, M. R., Liang, P. & Bernstein, M. S. "
+            "(2023). Generative Agents: Interactive Simulacra of Human Behavior. UIST 2023.",
+            "Apache-2.0 (github.com/joonspk-research/generative_agents)",
+            "generative_agents base_the_ville_n25 scratch.json files", _smallville),
     Dataset("ego_facebook", "network", "4,039 nodes, 88,234 edges (undirected)",
             "SNAP ego-Facebook: friend lists of 10 egos combined",
             "McAuley, J. & Leskovec, J. (2012). Learning to Discover Social Circles in Ego "
@@ -348,7 +359,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50, smallville
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

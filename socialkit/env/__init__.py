@@ -13,6 +13,14 @@ environments built on it.
   half, strategies passed on as text, costly punishment).
 - :class:`RepeatedPD` and :class:`PublicGoods`: the laboratory's repeated prisoner's dilemma
   (random or fixed horizon, errors) and linear public-goods game.
+- :class:`Dialogue`: turn-taking conversations between pairs or small groups within a step
+  (random meetings, co-location, given pairs), each line an event and a memory of its hearers;
+  :func:`conversations` and :func:`transcript` read them back from a Run; the meeting rules
+  are plain functions too (:func:`random_groups`, :func:`located_groups`, :func:`schedule`).
+- :class:`Debate`: structured debates on propositions (opening, rebuttal, conclusion) with
+  typed :class:`Rating` questions before and after; :func:`debates` tabulates them.
+- :class:`Town`: places in hourly steps (Generative Agents): daily plans, moves, conversations
+  between agents who meet, the spread of a :class:`TownEvent`'s news, end-of-day interviews.
 
 Examples
 --------
@@ -23,14 +31,21 @@ Examples
 
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
 from socialkit.env._commons import NAMES, Commons, sustainable_share
+from socialkit.env._conversations import conversations, transcript
+from socialkit.env._debate import DEBATE_PHASES, Debate, Rating, debates
+from socialkit.env._dialogue import TALK_PROMPT, Conversation, Dialogue
 from socialkit.env._donor import DonorGame
 from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._ipd import PD_STRATEGIES, RepeatedPD
 from socialkit.env._network import MESSAGE_PROMPT, Network
+from socialkit.env._pairing import check_groups, located_groups, random_groups, schedule
 from socialkit.env._public_goods import PublicGoods
+from socialkit.env._town import Town, TownEvent
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
-           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "Texts", "Commons", "Framing", "FRAMINGS",
-           "NAMES", "sustainable_share", "DonorGame", "RepeatedPD", "PublicGoods",
-           "PD_STRATEGIES"]
+           "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "TALK_PROMPT", "Texts", "Commons",
+           "Framing", "FRAMINGS", "NAMES", "sustainable_share", "DonorGame", "RepeatedPD",
+           "PublicGoods", "PD_STRATEGIES", "Dialogue", "Conversation", "conversations",
+           "transcript", "random_groups", "located_groups", "schedule", "check_groups", "Debate",
+           "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent"]

@@ -558,6 +558,8 @@ class Simulation:
     # ---- running -----------------------------------------------------------------------------
     _hash_parts: list[str] = []
     _resumed_at: int | None = None
+    _in_step = False
+    _t_now = 0
 
     def _start(self) -> None:
         self._hash_parts = []
@@ -601,31 +603,12 @@ class Simulation:
         elif len(menus) != len(ids):
             raise ValueError(f"{self.env.name}.actions returned {len(menus)} menus for "
                              f"{len(ids)} agents")
-        self._t_now = t
-        by_role = self._role[active]
-        cols = {c: np.empty(len(active), dtype=object) for c in DECISION_COLUMNS[1:]}
-        for r, policy in enumerate(self.policies.values()):
-            sel = np.flatnonzero(by_role == r)
-            if not len(sel):
-                continue
-            pos = active[sel]
-            if len(sel) == len(active):
-                obs, mns = observations, menus
-            elif isinstance(observations, Texts):  # rendered only where a policy reads them
-                obs, mns = observations.take(sel), [menus[i] for i in sel]
-            else:
-                obs, mns = [observations[i] for i in sel], [menus[i] for i in sel]
-            if policy.llm:
-                got = self._llm(t, policy, pos, obs, mns, events)
-            else:
-                ctx = Context(t, self.clock.hours(t), agents.ids[pos], pos, agents, self.env,
-                              rng, obs, mns)
-                got = self._rule(policy, ctx, mns)
-            for c, col in cols.items():
-                col[sel] = got[c]
-        decisions = pd.DataFrame(cols, columns=DECISION_COLUMNS[1:], dtype=object)  # None stays
-        decisions.insert(0, "agent", agents.ids[active].astype("int64"))  # None, not NaN or str
-        extra = self.env.resolve(self, decisions) or []
+        self._t_now, self._in_step = t, True
+        try:
+            decisions = self._decide(t, active, observations, menus, events)
+            extra = self.env.resolve(self, decisions) or []
+        finally:
+            self._in_step = False
         acts, stats = decisions["action"].tolist(), decisions["status"].tolist()
         done = [i for i, (a, st) in enumerate(zip(acts, stats, strict=True))
                 if a is not None or st == "missing"]  # decisions that make an event
@@ -672,8 +655,155 @@ class Simulation:
         return self.result()
 
     # ---- decisions ---------------------------------------------------------------------------
+    def _decide(self, t: int, active: np.ndarray, observations: list[str], menus: list,
+                events: list[dict], purpose: str | list[str] = "act", report: bool = True
+                ) -> pd.DataFrame:
+        """Every agent at ``active`` (positions) decides through its role's policy; the
+        decisions table (:data:`DECISION_COLUMNS`), one row per position in order."""
+        agents = self.agents
+        by_role = self._role[active]
+        cols = {c: np.empty(len(active), dtype=object) for c in DECISION_COLUMNS[1:]}
+        for r, policy in enumerate(self.policies.values()):
+            sel = np.flatnonzero(by_role == r)
+            if not len(sel):
+                continue
+            pos = active[sel]
+            if len(sel) == len(active):
+                obs, mns = observations, menus
+            elif isinstance(observations, Texts):  # rendered only where a policy reads them
+                obs, mns = observations.take(sel), [menus[i] for i in sel]
+            else:
+                obs, mns = [observations[i] for i in sel], [menus[i] for i in sel]
+            why = purpose if isinstance(purpose, str) else [purpose[i] for i in sel]
+            if policy.llm:
+                got = self._llm(t, policy, pos, obs, mns, events, why, report)
+            else:
+                ctx = Context(t, self.clock.hours(t), agents.ids[pos], pos, agents, self.env,
+                              self.rng, obs, mns, why)
+                got = self._rule(policy, ctx, mns)
+            for c, col in cols.items():
+                col[sel] = got[c]
+        decisions = pd.DataFrame(cols, columns=DECISION_COLUMNS[1:], dtype=object)  # None stays
+        decisions.insert(0, "agent", agents.ids[active].astype("int64"))  # None, not NaN or str
+        return decisions
+
+    def decide(self, ids: Sequence[int], observations: Sequence[str], menus: Any, *,
+               purpose: str | Sequence[str]) -> pd.DataFrame:
+        """A decision sub-round: the given agents decide now, each through its own policy, on
+        the given observations and action menus (LLM agents in one batched, concurrent round
+        through the session, with their retrieved memories, as in a step).
+
+        For environments that need several rounds of decisions within one step (the turns of
+        a conversation, an interview): call it from :meth:`Environment.resolve
+        <socialkit.env.Environment.resolve>`, once per round. Reported state variables are not
+        asked; nothing is recorded or remembered (the environment returns the events it wants
+        and writes memories with :meth:`memorize`). Each LLM call's draw key is
+        ``["sim", step, agent, purpose]``, so an agent's ``purpose`` must differ between the
+        sub-rounds of a step (e.g. ``"talk:12:3"``: conversation 12, turn 3); ``"act"`` is the
+        step's own round. Rule and scripted policies see ``purpose`` in their context (a
+        scripted function may take ``purpose`` and ``menu`` keyword arguments).
+
+        Parameters
+        ----------
+        ids : sequence of int
+            Agent ids, each at most once.
+        observations : sequence of str
+            What each agent sees (one per id).
+        menus : ActionMenu or list
+            One menu for all, or one per id (None: no action).
+        purpose : str or sequence of str
+            What the sub-round is (part of every call's draw key): one for all, or one per id
+            (agents in different conversations).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The decisions, one row per id in order (columns :data:`DECISION_COLUMNS
+            <socialkit.env.DECISION_COLUMNS>`).
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> from socialkit.agents import Action, ActionMenu, Text
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(2))
+        >>> sim = sk.Simulation(pop, model=sk.llm.scripted(lambda m: "Hello there."),
+        ...                     progress=False)
+        >>> menu = ActionMenu([Action("say", text=Text(10))], text="Greet your neighbour.")
+        >>> d = sim.decide([0, 1], ["You meet Bob.", "You meet Ann."], menu, purpose="greet")
+        >>> d[["agent", "action", "args", "status"]].values.tolist()
+        [[0, 'say', {'text': 'Hello there.'}, 'ok'], [1, 'say', {'text': 'Hello there.'}, 'ok']]
+        """
+        pos = self.agents.positions(ids, "decide ids")
+        if not isinstance(purpose, str) and isinstance(purpose, Sequence):
+            purpose = list(purpose)
+            if len(purpose) != len(pos):
+                raise ValueError(f"decide: purpose must be one string or one per id "
+                                 f"({len(pos)}), got {len(purpose)}")
+        for why in purpose if isinstance(purpose, list) else [purpose]:
+            if not isinstance(why, str) or not why.strip():
+                raise ValueError(f"decide: purpose must be a non-empty string (or one per id), "
+                                 f"got {why!r}")
+        if len(np.unique(pos)) != len(pos):
+            raise ValueError("decide: ids must be distinct (an agent decides once per "
+                             "sub-round)")
+        if isinstance(observations, str) or len(observations) != len(pos):
+            raise ValueError(f"decide: observations must hold one text per id ({len(pos)}), "
+                             f"got {observations!r:.60}")
+        observations = [str(o) for o in observations]
+        if menus is None or isinstance(menus, ActionMenu):
+            menus = [menus] * len(pos)
+        else:
+            menus = list(menus)
+            if len(menus) != len(pos):
+                raise ValueError(f"decide: menus must be one ActionMenu or one per id "
+                                 f"({len(pos)}), got {len(menus)}")
+            bad = [m for m in menus if m is not None and not isinstance(m, ActionMenu)]
+            if bad:
+                raise TypeError(f"decide: menus must be socialkit.agents.ActionMenu (or None), "
+                                f"got {type(bad[0]).__name__}")
+        if not self._started:
+            self._start()
+        t = self._t_now if self._in_step else self.t
+        events: list[dict] = []
+        if not len(pos):
+            return pd.DataFrame(columns=DECISION_COLUMNS)
+        return self._decide(t, pos, observations, menus, events, purpose=purpose,
+                            report=False)
+
+    def memorize(self, agent_ids: Sequence[int], texts: Sequence[str], *,
+                 kind: str = "observation") -> np.ndarray | None:
+        """Write memories of the given agents at the current step's time (importance rated
+        as the simulation rates its own: the memory's heuristic, or the model with
+        ``importance="llm"``); None when the simulation has no memory. For environments
+        (conversations heard, news read).
+
+        Examples
+        --------
+        >>> import socialkit as sk
+        >>> pop = sk.Population.from_survey(sk.datasets.load("anes1996").head(2))
+        >>> sim = sk.Simulation(pop, memory=sk.memory.Recent(k=5), progress=False)
+        >>> _ = sim.memorize([1], ['Ann said: "The party is on Friday."'])
+        >>> sim.memory.frame(1)["text"].tolist()
+        ['Ann said: "The party is on Friday."']
+        """
+        if self.memory is None:
+            return None
+        agent_ids, texts = list(agent_ids), list(texts)
+        if len(agent_ids) != len(texts):
+            raise ValueError(f"memorize: {len(agent_ids)} agent ids for {len(texts)} texts")
+        if not texts:
+            return np.empty(0, dtype=np.int64)
+        t = self._t_now if self._in_step else self.t
+        importance = None
+        if self.importance == "llm":
+            from socialkit.memory import llm_importance
+
+            importance = llm_importance(self._ask_fn(t, "importance:memorize"))(texts)
+        return self.memory.add(agent_ids, texts, self.clock.hours(t), importance, kind=kind)
+
     def _llm(self, t: int, policy: LLMPolicy, pos: np.ndarray, obs: list[str], menus: list,
-             events: list[dict]) -> dict[int, dict]:
+             events: list[dict], purpose: str | list[str] = "act", report: bool = True
+             ) -> dict[int, dict]:
         from socialkit.llm.session import Request
 
         agents = self.agents
@@ -689,7 +819,8 @@ class Simulation:
             memories = ["What you remember:\n" + "\n".join(f"- {' '.join(m.split())}"
                                                            for m in by_req[i])  # one line each
                         if i in by_req else "" for i in range(len(pos))]
-        reported = [n for n, v in agents.variables.items() if v.reported]
+        shown = [n for n, v in agents.variables.items() if v.reported]
+        reported = shown if report else []  # asked; ``shown``: the answers in the prompt
         requests, where = [], []
         made: dict[tuple, list] = {}  # archetypes: one cell and observation, the same requests
         states = None if cells else agents.state_texts(pos)
@@ -704,7 +835,7 @@ class Simulation:
                     continue
                 first = len(requests)
             state = "" if cells else states[i]
-            owns = {n: "" if cells else self._own(n, p) for n in reported}
+            owns = {n: "" if cells else self._own(n, p) for n in shown}
             for n in reported:
                 var = agents.variables[n]
                 msgs = policy.messages(persona, [memories[i], obs[i], state, owns[n]],
@@ -715,7 +846,8 @@ class Simulation:
             if menu is not None and not menu.trivial:
                 msgs = policy.messages(persona, [memories[i], obs[i], state,
                                                  "\n".join(o for o in owns.values() if o)], menu)
-                requests.append(Request(msgs, menu, self._identity(t, ids[i], "act", msgs)))
+                why = purpose if isinstance(purpose, str) else purpose[i]
+                requests.append(Request(msgs, menu, self._identity(t, ids[i], why, msgs)))
                 where.append((i, "act"))
             if cells:
                 made[cell] = [(r, w) for r, (_, w) in zip(requests[first:], where[first:],

@@ -13,6 +13,8 @@ functions:
   :func:`proportion_agreement`;
 - cooperation games: :func:`ipd_moves`, :func:`cooperation` (rate, first round, conditional
   cooperation), :func:`cooperation_by_round`, :func:`compare_cooperation` (people vs agents).
+- effects of experiments on agents: :func:`ordinal_odds_ratios` (proportional-odds regression,
+  statsmodels), :func:`wilson` and :func:`shares_by` (shares with Wilson intervals).
 
 Examples
 --------
@@ -43,6 +45,7 @@ from socialkit.validation.distribution import (
     shares,
     total_variation,
 )
+from socialkit.validation.effects import ordinal_odds_ratios, shares_by, wilson
 from socialkit.validation.equivalence import TOSTResult, VarianceRatio, tost, variance_ratio
 from socialkit.validation.games import (
     compare_cooperation,
@@ -56,4 +59,5 @@ __all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativen
            "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
            "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
            "polychoric", "proportion_agreement", "crosstab", "bvn_cdf", "ipd_moves",
-           "cooperation", "cooperation_by_round", "compare_cooperation"]
+           "cooperation", "cooperation_by_round", "compare_cooperation", "ordinal_odds_ratios",
+           "wilson", "shares_by"]
