@@ -265,7 +265,7 @@ def test_broadcast_schedule_observation_events_and_measures(pop4):
         return {}
 
     run = sk.Simulation(pop4, env=env, policy=ScriptedPolicy(note), progress=False).run(5)
-    head = 'An official spokesperson announced today: "The news is false."'
+    head = "An official spokesperson announced today: The news is false."
     assert all(o.startswith(head) == (s in (2, 4)) for (s, _), o in seen.items())
     b = run.events[run.events["action"] == "broadcast"]
     assert b["step"].tolist() == [2, 4] and (b["agent"] == -1).all()

@@ -168,7 +168,7 @@ class Broadcast(Wrapper):
                 "steps": self._fixed}
 
     def announcement(self) -> str:
-        return f'{self.source} announced today: "{self.text}"'
+        return f"{self.source} announced today: {self.text}"
 
     def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
         inner = self.inner.observe(sim, ids)
