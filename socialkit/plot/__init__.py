@@ -9,10 +9,12 @@ from socialkit.plot._llm import answers as answers
 from socialkit.plot._network import friendship_paradox
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
+from socialkit.plot._spread import deviation, similarity_by_generation, sir_curves, versions
 from socialkit.plot._style import PALETTE, PAPER, SEQUENTIAL, TEMPLATE, finish, style
 from socialkit.plot._trend import trend, trend_table
 from socialkit.plot._validation import validation as validation
 
 __all__ = ["trajectories", "distribution", "network", "degree_distribution", "friendship_paradox",
            "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
-           "report", "trend", "trend_table", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
+           "report", "trend", "trend_table", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL",
+           "sir_curves", "deviation", "similarity_by_generation", "versions"]
