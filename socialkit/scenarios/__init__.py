@@ -12,7 +12,7 @@
   generations (LLM-Culture, Perez et al. 2024).
 """
 
-from socialkit.scenarios._common import bigfive_population, mean_ci
+from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
 from socialkit.scenarios._textsim import cosine_similarity, tfidf
 from socialkit.scenarios.cultural_transmission import (
     PERSONALITIES,
@@ -41,6 +41,7 @@ from socialkit.scenarios.silicon_survey import (
 
 __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996_TEMPLATE",
            "fps", "fps_summary", "fps_traits", "FPS_TOPICS", "bigfive_population", "mean_ci",
+           "event_table",
            "fuse", "fuse_network", "news_versions", "deviation_by_day", "FUSE_NEWS", "FUSE_ROLES",
            "FUSE_NETWORKS", "cultural_transmission", "culture_network", "story_similarity",
            "similarity_by_generation", "TOPOLOGIES", "PERSONALITIES", "tfidf",
