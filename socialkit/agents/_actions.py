@@ -79,7 +79,12 @@ class Text(Arg):
         return self._q.parse(_strip(raw))
 
     def gbnf(self) -> str:
-        return "[^\\n]+"
+        """One line of at most ``max_words`` words (single spaces between them), so a reply
+        decoded under the grammar is never refused as too long."""
+        word = "[^ \\t\\n\\r]+"
+        if self.max_words == 1:
+            return word
+        return f'{word} (" " {word}){{0,{self.max_words - 1}}}'
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string"}
@@ -313,7 +318,7 @@ class ActionMenu(Question):
         Examples
         --------
         >>> print(ActionMenu([Action("wait"), Action("say", text=Text(5))]).grammar())
-        root ::= "action: " ("wait" | "say" "\\n" "text: " [^\\n]+)
+        root ::= "action: " ("wait" | "say" "\\n" "text: " [^ \\t\\n\\r]+ (" " [^ \\t\\n\\r]+){0,4})
         """
         if self._single is not None:
             (_, t), = self._single.args.items()

