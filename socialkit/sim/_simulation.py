@@ -535,15 +535,17 @@ class Simulation:
 
     def _start(self) -> None:
         self._hash_parts = []
-        self.env.setup(self)
+        self._t_now = 0
         events: list[dict] = []
+        frames = self._extra_events(self.env.setup(self), f"{self.env.name}.setup", events)
         reported = [n for n, v in self.agents.variables.items() if v.reported]
         llm_pos = np.flatnonzero(self._llm_roles()[self._role])
         if reported and len(llm_pos):
             ask = {n: llm_pos[np.isnan(self.agents.values[n][llm_pos])] for n in reported}
             self._report(0, ask, {}, events)
         self._started = True
-        self._record(0, events, {"active": 0.0, "missing": float(len(events))})
+        n_missing = sum(e["action"] == "missing" for e in events)
+        self._record(0, events, {"active": 0.0, "missing": float(n_missing)}, frames)
         if self.folder is not None:
             self._write_checkpoint()
 
@@ -553,6 +555,12 @@ class Simulation:
     def _llm_roles(self) -> np.ndarray:
         """Whether each role's policy is an LLM one (index with ``self._role``)."""
         return np.array([p.llm for p in self.policies.values()], dtype=bool)
+
+    def llm_agents(self, ids: Any) -> np.ndarray:
+        """Whether each of these agents is decided by an LLM policy (a boolean array): an
+        environment renders its text observation for them only, and gives rule and scripted
+        agents their structured view (arrays) instead."""
+        return self._llm_roles()[self._role[self.agents.positions(ids)]]
 
     def step(self) -> dict[str, Any]:
         """Run one step; returns its record (step, events, measures)."""
@@ -595,18 +603,21 @@ class Simulation:
         decisions = pd.DataFrame([rows[p] for p in active], columns=DECISION_COLUMNS,
                                  dtype=object)  # None stays None (no action), not NaN
         decisions["agent"] = decisions["agent"].astype("int64")
-        extra = self.env.resolve(self, decisions) or []
-        for d in _records(decisions):  # the values iterrows gives, without a Series per row
+        extra = self.env.resolve(self, decisions)
+        logged = decisions
+        if getattr(self.env, "logs_decisions", False):  # the environment logs the others
+            logged = decisions[(decisions["status"] == "missing").to_numpy(dtype=bool)]
+        for d in _records(logged):  # the values iterrows gives, without a Series per row
             if d["action"] is None and d["status"] != "missing":
                 continue
             events.append(self._decision_event(d))
-        for e in extra:
-            events.append(self._event(e, f"{self.env.name}.resolve"))
+        frames = self._extra_events(extra, f"{self.env.name}.resolve", events)
         if self.memory is not None and self.remember:
             self._remember(t, active, observations, decisions)
         self.t = t
         n_missing = int((decisions["status"] == "missing").sum()) if len(decisions) else 0
-        self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)})
+        self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)},
+                     frames)
         if self.folder is not None:
             self._write_checkpoint()
         return self._records[-1]
@@ -876,6 +887,49 @@ class Simulation:
                 "target": target, "text": " ".join(texts) if texts else None,
                 "data": json.dumps(args, default=str, sort_keys=True) if args else None}
 
+    def _extra_events(self, extra: Any, where: str, events: list[dict]) -> list[pd.DataFrame]:
+        """Events an environment returned (from ``setup`` or ``resolve``): dicts are appended to
+        ``events``; a DataFrame (the vectorised form) is checked and returned in a list."""
+        if extra is None:
+            return []
+        if isinstance(extra, pd.DataFrame):
+            return [self._event_frame(extra, where)] if len(extra) else []
+        if isinstance(extra, str | bytes) or not hasattr(extra, "__iter__"):
+            raise TypeError(f"{where} must return a list of event dicts, a DataFrame or None, "
+                            f"got {type(extra).__name__}")
+        for e in extra:
+            events.append(self._event(e, where))
+        return []
+
+    def _event_frame(self, df: pd.DataFrame, where: str) -> pd.DataFrame:
+        lacking = [c for c in ("agent", "action") if c not in df.columns]
+        if lacking:
+            raise ValueError(f"{where} returned an events DataFrame without column(s) {lacking}")
+        unknown = sorted(set(df.columns) - {"agent", "action", "target", "text", "data"})
+        if unknown:
+            raise ValueError(f"{where} returned an events DataFrame with unknown column(s) "
+                             f"{unknown}; allowed: agent, action, target, text, data")
+        n = len(df)
+        data = df["data"].to_numpy(dtype=object) if "data" in df.columns else np.full(n, None)
+        if len(data) and any(d is not None and not isinstance(d, str) for d in data):
+            data = np.array([d if d is None or isinstance(d, str)
+                             else json.dumps(d, default=str, sort_keys=True) for d in data],
+                            dtype=object)
+        try:
+            out = pd.DataFrame({
+                "step": np.full(n, self._t_now, dtype=np.int64),
+                "agent": df["agent"].to_numpy(dtype=np.int64),
+                "action": df["action"].astype(str).to_numpy(dtype=object),
+                "target": (df["target"].to_numpy(dtype=np.int64) if "target" in df.columns
+                           else np.full(n, -1, dtype=np.int64)),
+                "text": (df["text"].to_numpy(dtype=object) if "text" in df.columns
+                         else np.full(n, None, dtype=object)),
+                "data": data})
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{where} returned an events DataFrame with a column of the wrong "
+                             f"type (agent and target must be integers): {err}") from None
+        return out
+
     def _event(self, e: Any, where: str) -> dict:
         if not isinstance(e, Mapping) or "agent" not in e or "action" not in e:
             raise ValueError(f"{where} must return event dicts with 'agent' and 'action', got "
@@ -939,7 +993,8 @@ class Simulation:
 
         return ask
 
-    def _record(self, t: int, events: list[dict], stats: dict[str, float]) -> None:
+    def _record(self, t: int, events: list[dict], stats: dict[str, float],
+                frames: list[pd.DataFrame] | None = None) -> None:
         values = {n: v.copy() for n, v in self.agents.values.items()}
         measures = {}
         for k, v in (self.env.measures(self) or {}).items():
@@ -949,7 +1004,7 @@ class Simulation:
                 raise ValueError(f"{self.env.name}.measures: {k!r} is not a number: "
                                  f"{v!r}") from None
         self._records.append({"step": t, "values": values, "measures": measures,
-                              "stats": stats, "events": events})
+                              "stats": stats, "events": events, "frames": frames or []})
 
     # ---- results -----------------------------------------------------------------------------
     def result(self) -> Any:
@@ -974,9 +1029,18 @@ class Simulation:
                 parts.append(pd.DataFrame({"step": s, "agent": AGGREGATE,
                                            "variable": list(agg), "value": list(agg.values())}))
         traj = pd.concat(parts, ignore_index=True) if parts else None
-        evs = [e for rec in self._records for e in rec["events"]]
-        events = pd.DataFrame(evs, columns=["step", "agent", "action", "target", "text",
-                                            "data"])
+        cols = ["step", "agent", "action", "target", "text", "data"]
+        chunks, evs = [], []
+        for rec in self._records:  # dict events, then an environment's event frames, by step
+            evs.extend(rec["events"])
+            if rec.get("frames"):
+                if evs:
+                    chunks.append(pd.DataFrame(evs, columns=cols))
+                    evs = []
+                chunks.extend(rec["frames"])
+        if evs or not chunks:
+            chunks.append(pd.DataFrame(evs, columns=cols))
+        events = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
         params = {"steps": self.t, "n_agents": len(self.agents), "env": self.env.spec(),
                   "policies": {r: p.spec() for r, p in self.policies.items()},
                   "activation": self._activation.describe(), "clock": self.clock.spec(),
