@@ -910,21 +910,31 @@ class Simulation:
             raise ValueError(f"{where} returned an events DataFrame with unknown column(s) "
                              f"{unknown}; allowed: agent, action, target, text, data")
         n = len(df)
-        data = df["data"].to_numpy(dtype=object) if "data" in df.columns else np.full(n, None)
-        if len(data) and any(d is not None and not isinstance(d, str) for d in data):
-            data = np.array([d if d is None or isinstance(d, str)
-                             else json.dumps(d, default=str, sort_keys=True) for d in data],
-                            dtype=object)
+
+        def column(name: str) -> pd.Series:  # objects, None for missing (not NaN)
+            if name not in df.columns:
+                return pd.Series(np.full(n, None, dtype=object), dtype=object)
+            x = df[name].to_numpy(dtype=object)
+            miss = pd.isna(x)
+            if miss.any():
+                x = x.copy()
+                x[miss] = None
+            return pd.Series(x, dtype=object)
+
+        data = column("data")
+        if n and any(d is not None and not isinstance(d, str) for d in data):
+            data = pd.Series([d if d is None or isinstance(d, str)
+                              else json.dumps(d, default=str, sort_keys=True) for d in data],
+                             dtype=object)
         try:
             out = pd.DataFrame({
                 "step": np.full(n, self._t_now, dtype=np.int64),
                 "agent": df["agent"].to_numpy(dtype=np.int64),
-                "action": df["action"].astype(str).to_numpy(dtype=object),
+                "action": pd.Series(df["action"].astype(str).to_numpy(dtype=object),
+                                    dtype=object),
                 "target": (df["target"].to_numpy(dtype=np.int64) if "target" in df.columns
                            else np.full(n, -1, dtype=np.int64)),
-                "text": (df["text"].to_numpy(dtype=object) if "text" in df.columns
-                         else np.full(n, None, dtype=object)),
-                "data": data})
+                "text": column("text"), "data": data})
         except (TypeError, ValueError) as err:
             raise ValueError(f"{where} returned an events DataFrame with a column of the wrong "
                              f"type (agent and target must be integers): {err}") from None
