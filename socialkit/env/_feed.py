@@ -423,15 +423,24 @@ class Feed(Content, Environment):
 
     def _exposure_events(self) -> pd.DataFrame:
         pages, inj = self._pages, self._injected
-        shown = [",".join(map(str, r[r >= 0].tolist())) for r in pages]
-        if self.inject:
-            extra = [",".join(map(str, r[m & (r >= 0)].tolist())) for r, m in zip(pages, inj,
-                                                                                   strict=True)]
+        ok = pages >= 0
+        self._n_step["exposures"] = int(ok.sum())
+        # JSON lists by repr of Python lists (the fastest text path for a million rows); rows
+        # with an empty slot before a filled one (a short page plus injected items) compacted
+        gap = (~ok[:, :-1] & ok[:, 1:]).any(axis=1) if pages.shape[1] > 1 else \
+            np.zeros(len(pages), dtype=bool)
+        rows = pages.tolist()
+        for i in np.flatnonzero(gap).tolist():
+            rows[i] = [x for x in rows[i] if x >= 0]
+        count = ok.sum(axis=1).tolist()
+        if self.inject and inj.any():
+            extra = [repr([x for x, m in zip(r, mm, strict=True) if m and x >= 0])
+                     for r, mm in zip(pages.tolist(), inj.tolist(), strict=True)]
+            data = [f'{{"injected": {e}, "posts": {r[:c]!r}}}'
+                    for e, r, c in zip(extra, rows, count, strict=True)]
         else:
-            extra = [""] * len(pages)
-        data = [f'{{"injected": [{e}], "posts": [{s}]}}' for s, e in zip(shown, extra,
-                                                                         strict=True)]
-        self._n_step["exposures"] = int((pages >= 0).sum())
+            data = [f'{{"injected": [], "posts": {r[:c]!r}}}'
+                    for r, c in zip(rows, count, strict=True)]
         return pd.DataFrame({"agent": self._ids[self._viewers], "action": "feed", "target": -1,
                              "text": None, "data": data})
 
