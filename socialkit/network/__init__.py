@@ -7,6 +7,13 @@ called with ``directed="symmetrize"``.
 """
 
 from socialkit.network.blocks import configuration, homophilous, stochastic_block
+from socialkit.network.cascades import (
+    cascade_trees,
+    cascades,
+    infer_parents,
+    propagation_curve,
+    structural_virality,
+)
 from socialkit.network.convert import to_csr
 from socialkit.network.generators import (
     barabasi_albert,
@@ -29,4 +36,6 @@ __all__ = [
     # statistics
     "summary", "NetworkSummary", "degree_distribution", "friendship_paradox", "FriendshipParadox",
     "neighbor_means", "homophily", "Homophily", "polarization", "Polarization", "esteban_ray",
+    # cascades
+    "cascades", "cascade_trees", "structural_virality", "infer_parents", "propagation_curve",
 ]
