@@ -228,7 +228,15 @@ def test_follow_and_unfollow_change_the_graph_and_the_feed():
         "not following", "cannot follow oneself", "no such account", "already following"]
     ok = run.events[run.events["action"].isin(["follow", "unfollow"])]
     assert ok[["step", "agent", "action", "target"]].values.tolist() == [
-        [1, 1, "follow", 2], [2, 1, "unfollow", 0]]
+        [0, 1, "follow", 0], [1, 1, "follow", 2], [2, 1, "unfollow", 0]]   # step 0: initial
+    assert json.loads(ok["data"].iloc[0]) == {"initial": True}
+    assert sorted(sk.network.follow_network(run, step=1).edges()) == [(0, 1), (2, 1)]
+    assert sorted(sk.network.follow_network(run).edges()) == [(2, 1)]
+    quiet = sk.env.Feed(nx.DiGraph([(0, 1)]), log_graph=False)
+    _, run = simulate(3, quiet, {}, 1)
+    assert "follow" not in set(run.events["action"])
+    assert sorted(sk.network.follow_network(run, initial=nx.DiGraph([(0, 1)])).edges()) == \
+        [(0, 1)]
 
 
 def test_who_to_follow_suggestions():

@@ -86,6 +86,10 @@ class Feed(Content, Environment):
         (a code or a name of ``topics``).
     log_exposure : bool
         Record the ``feed`` events.
+    log_graph : bool
+        Record the initial follows as ``follow`` events at step 0 (``data = {"initial":
+        true}``), so that the run alone rebuilds the follow graph at any step
+        (:func:`socialkit.network.follow_network`); for millions of arcs, False.
     max_words : int
         Longest post an LLM agent writes.
     prompt : str
@@ -102,8 +106,8 @@ class Feed(Content, Environment):
     >>> sim = sk.Simulation(pop, env=feed, policy=sk.agents.ScriptedPolicy(act),
     ...                     progress=False)
     >>> run = sim.run(1)
-    >>> run.events[["step", "agent", "action", "target"]].values.tolist()[:3]
-    [[0, 0, 'post', -1], [1, 0, 'feed', -1], [1, 1, 'feed', -1]]
+    >>> run.events[["step", "agent", "action", "target"]].values.tolist()[:4]
+    [[0, 1, 'follow', 0], [0, 2, 'follow', 0], [0, 0, 'post', -1], [1, 0, 'feed', -1]]
     >>> int(feed.posts.likes[0]), run.events["action"].tolist()[-3:]
     (2, ['do_nothing', 'like', 'like'])
     """
@@ -116,7 +120,8 @@ class Feed(Content, Environment):
                  topics: Sequence[str] | None = None, profile: str | None = None,
                  embedding: Any = None, people: int = 0, who_to_follow: Any = "popular",
                  comments: int = 2, seed_posts: pd.DataFrame | None = None,
-                 log_exposure: bool = True, max_words: int = 50, prompt: str = FEED_PROMPT):
+                 log_exposure: bool = True, log_graph: bool = True, max_words: int = 50,
+                 prompt: str = FEED_PROMPT):
         from socialkit.env._recommend import recommender as make
 
         self.G = G
@@ -161,6 +166,9 @@ class Feed(Content, Environment):
         if not isinstance(log_exposure, bool):
             raise TypeError(f"Feed log_exposure must be True or False, got {log_exposure!r}")
         self.log_exposure = log_exposure
+        if not isinstance(log_graph, bool):
+            raise TypeError(f"Feed log_graph must be True or False, got {log_graph!r}")
+        self.log_graph = log_graph
         self.max_words = _nonneg(max_words, "max_words", positive=True)
         if not isinstance(prompt, str) or not prompt.strip():
             raise ValueError("Feed prompt must be a non-empty text")
@@ -207,7 +215,8 @@ class Feed(Content, Environment):
                 "actions": list(self.actions_offered), "topics": self.topics,
                 "profile": self.profile, "people": self.people, "who_to_follow": wtf,
                 "comments": self.comments, "seed_posts": seeds,
-                "log_exposure": self.log_exposure, "max_words": self.max_words,
+                "log_exposure": self.log_exposure, "log_graph": self.log_graph,
+                "max_words": self.max_words,
                 "prompt": self.prompt, "embedding": None if self.embedding is None
                 else getattr(self.embedding, "name", type(self.embedding).__name__)}
 
@@ -241,9 +250,18 @@ class Feed(Content, Environment):
                 v = sim.agents.positions(self._edges[:, 1])
                 keep = u != v
                 self.follows = PairSet(PairSet.key(v[keep], u[keep]))  # v follows u
+        frames = []
+        if self.log_graph and len(self.follows):
+            ids = self._ids
+            frames.append(pd.DataFrame({
+                "agent": ids[self.follows.first()], "action": "follow",
+                "target": ids[self.follows.second()], "text": None,
+                "data": '{"initial": true}'}))
         if self.seed_posts is not None:
-            return self._post_frame(self.seed_posts, "seed_posts", step=0)
-        return None
+            frames.append(self._post_frame(self.seed_posts, "seed_posts", step=0))
+        if not frames:
+            return None
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
     # ---- what agents see ---------------------------------------------------------------------
     def pool(self, window: int | None = None, reposts: bool = True) -> np.ndarray:

@@ -15,6 +15,7 @@ from socialkit.network.cascades import (
     structural_virality,
 )
 from socialkit.network.convert import to_csr
+from socialkit.network.follow import FollowParadox, follow_network, follow_paradox
 from socialkit.network.generators import (
     barabasi_albert,
     erdos_renyi,
@@ -38,4 +39,6 @@ __all__ = [
     "neighbor_means", "homophily", "Homophily", "polarization", "Polarization", "esteban_ray",
     # cascades
     "cascades", "cascade_trees", "structural_virality", "infer_parents", "propagation_curve",
+    # follow networks
+    "follow_network", "follow_paradox", "FollowParadox",
 ]
