@@ -10,7 +10,10 @@ functions:
 - spread and location: :func:`variance_ratio` (bootstrap interval) and :func:`tost` (equivalence
   of means at a margin);
 - association and agreement: :func:`cramers_v`, :func:`tetrachoric`, :func:`polychoric`,
-  :func:`proportion_agreement`.
+  :func:`proportion_agreement`;
+- spreading: :func:`compare_curves` (propagation curves: normalised RMSE, MAPE, Pearson r,
+  peak timing), :func:`compare_distributions` (KS, Wasserstein on a log scale) and
+  :func:`ccdf`.
 
 Examples
 --------
@@ -43,8 +46,10 @@ from socialkit.validation.distribution import (
 )
 from socialkit.validation.equivalence import TOSTResult, VarianceRatio, tost, variance_ratio
 from socialkit.validation.report import METRICS, ValidationReport
+from socialkit.validation.spread import ccdf, compare_curves, compare_distributions, curve_metrics
 
 __all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativeness",
            "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
            "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
-           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf"]
+           "polychoric", "proportion_agreement", "crosstab", "bvn_cdf", "compare_curves",
+           "compare_distributions", "ccdf", "curve_metrics"]
