@@ -1,6 +1,7 @@
 """Plotly figures of runs, networks and reports. Functions return figures; they never show them."""
 
 from socialkit.plot import report
+from socialkit.plot._cascades import cascade_ccdf, follow_network, propagation
 from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
 from socialkit.plot._graph import degree_distribution, network
@@ -15,4 +16,5 @@ from socialkit.plot._validation import validation as validation
 
 __all__ = ["trajectories", "distribution", "network", "degree_distribution", "friendship_paradox",
            "population_fidelity", "layout", "sample_view", "style", "save", "export_backend",
-           "report", "trend", "trend_table", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL"]
+           "report", "trend", "trend_table", "finish", "TEMPLATE", "PAPER", "PALETTE", "SEQUENTIAL",
+           "cascade_ccdf", "propagation", "follow_network"]
