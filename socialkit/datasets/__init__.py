@@ -16,7 +16,8 @@ Examples
 (1490, 'Adamic, L. A. & Glance, N. (2005)')
 """
 
+from socialkit.datasets._higgs import higgs_sample
 from socialkit.datasets._registry import data_dir, load, names
 from socialkit.datasets.acs import acs_recode, acs_targets
 
-__all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode"]
+__all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode", "higgs_sample"]

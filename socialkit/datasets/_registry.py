@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,10 +164,14 @@ def _waves(folder: str, stem: str, n_waves: int):
     return load
 
 
+@functools.lru_cache(maxsize=1)
+def _higgs_read(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, sep=" ", header=None, names=["user", "author", "time"],
+                       dtype=np.int64)
+
+
 def _higgs_retweets():
-    df = pd.read_csv(data_dir() / "cascades" / "higgs_retweets.txt.xz", sep=" ", header=None,
-                     names=["user", "author", "time"], dtype=np.int64)
-    return df
+    return _higgs_read(str(data_dir() / "cascades" / "higgs_retweets.txt.xz")).copy()
 
 
 def _higgs_retweet_network():

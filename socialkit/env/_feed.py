@@ -83,7 +83,11 @@ class Feed(Content, Environment):
         Newest replies shown under each item of an LLM agent's page.
     seed_posts : DataFrame, optional
         Posts present at step 0: columns ``author`` (agent id) and ``text`` and/or ``topic``
-        (a code or a name of ``topics``).
+        (a code or a name of ``topics``); they are items 0, 1, ... in this order.
+    seed_votes : DataFrame, optional
+        Votes cast by no agent at step 0 (an experimenter's manipulation, as in Muchnik, Aral
+        & Taylor 2013): columns ``post`` (a seeded item) and ``vote`` (``"like"`` or
+        ``"dislike"``); logged as events of agent -1 with ``"manipulated": true``.
     log_exposure : bool
         Record the ``feed`` events.
     log_graph : bool
@@ -120,6 +124,7 @@ class Feed(Content, Environment):
                  topics: Sequence[str] | None = None, profile: str | None = None,
                  embedding: Any = None, people: int = 0, who_to_follow: Any = "popular",
                  comments: int = 2, seed_posts: pd.DataFrame | None = None,
+                 seed_votes: pd.DataFrame | None = None,
                  log_exposure: bool = True, log_graph: bool = True, max_words: int = 50,
                  prompt: str = FEED_PROMPT):
         from socialkit.env._recommend import recommender as make
@@ -163,6 +168,7 @@ class Feed(Content, Environment):
         self.who_to_follow = who_to_follow
         self.comments = _nonneg(comments, "comments")
         self.seed_posts = None if seed_posts is None else self._check_seeds(seed_posts)
+        self.seed_votes = None if seed_votes is None else self._check_votes(seed_votes)
         if not isinstance(log_exposure, bool):
             raise TypeError(f"Feed log_exposure must be True or False, got {log_exposure!r}")
         self.log_exposure = log_exposure
@@ -203,6 +209,20 @@ class Feed(Content, Environment):
             raise ValueError("Feed seed_posts needs a 'text' or a 'topic' column")
         return df.reset_index(drop=True).copy()
 
+    def _check_votes(self, df: Any) -> pd.DataFrame:
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"Feed seed_votes must be a DataFrame, got {type(df).__name__}")
+        if not {"post", "vote"} <= set(df.columns):
+            raise ValueError("Feed seed_votes needs columns 'post' and 'vote'")
+        bad = sorted(set(df["vote"]) - {"like", "dislike"})
+        if bad:
+            raise ValueError(f"Feed seed_votes: votes must be 'like' or 'dislike', got {bad}")
+        n = 0 if self.seed_posts is None else len(self.seed_posts)
+        post = pd.to_numeric(df["post"], errors="coerce")
+        if post.isna().any() or not post.between(0, n - 1).all():
+            raise ValueError(f"Feed seed_votes: posts must be seeded items 0..{n - 1}")
+        return df[["post", "vote"]].reset_index(drop=True).astype({"post": "int64"})
+
     def spec(self) -> dict[str, Any]:
         g = self._graph_hash
         seeds = None if self.seed_posts is None else hashlib.sha256(
@@ -210,7 +230,11 @@ class Feed(Content, Environment):
             .tobytes()).hexdigest()[:16]
         wtf = self.who_to_follow if isinstance(self.who_to_follow, str) else \
             getattr(self.who_to_follow, "__qualname__", repr(self.who_to_follow))
+        votes = None if self.seed_votes is None else hashlib.sha256(
+            pd.util.hash_pandas_object(self.seed_votes, index=False).to_numpy().tobytes()
+        ).hexdigest()[:16]
         return {"name": self.name, "graph": g, "recommender": self.recommender.spec(),
+                "seed_votes": votes,
                 "page": self.page_size, "inject": self.inject,
                 "actions": list(self.actions_offered), "topics": self.topics,
                 "profile": self.profile, "people": self.people, "who_to_follow": wtf,
@@ -259,6 +283,9 @@ class Feed(Content, Environment):
                 "data": '{"initial": true}'}))
         if self.seed_posts is not None:
             frames.append(self._post_frame(self.seed_posts, "seed_posts", step=0))
+        if self.seed_votes is not None:
+            frames.append(self._votes(self.seed_votes["post"].to_numpy(),
+                                      self.seed_votes["vote"].to_numpy(dtype=object)))
         if not frames:
             return None
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)

@@ -71,6 +71,29 @@ class Content:
         self._pending.append(frame)
         return np.asarray([json.loads(d)["post"] for d in frame["data"]], dtype=np.int64)
 
+    def vote(self, items: Any, vote: str = "like") -> None:
+        """Votes cast by no agent between steps (an experimenter's manipulation): each item's
+        content gets one like or dislike, logged in the next step's events as agent -1 with
+        ``"manipulated": true``."""
+        self._bound("Feed.vote")
+        if vote not in ("like", "dislike"):
+            raise ValueError(f"Feed.vote vote must be 'like' or 'dislike', got {vote!r}")
+        items = np.atleast_1d(np.asarray(items, dtype=np.int64))
+        self._check_items(items, "Feed.vote")
+        self._pending.append(self._votes(items, np.full(len(items), vote, dtype=object)))
+
+    def _votes(self, items: np.ndarray, votes: np.ndarray) -> pd.DataFrame:
+        p = self.posts
+        content = p.source[items]
+        for kind in ("like", "dislike"):
+            sel = votes == kind
+            if sel.any():
+                p.count("likes" if kind == "like" else "dislikes", content[sel])
+        return pd.DataFrame({
+            "agent": -1, "action": votes, "target": self._ids[p.author[content]], "text": None,
+            "data": [f'{{"manipulated": true, "post": {c}, "root": {r}}}'
+                     for c, r in zip(content.tolist(), p.root[content].tolist(), strict=True)]})
+
     def hide(self, items: Any) -> None:
         """Remove items (a moderator): they leave every page and can no longer be acted on
         (reposts of them too); they stay in the data, marked ``hidden``."""

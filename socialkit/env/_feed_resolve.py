@@ -186,9 +186,7 @@ def resolve(feed: Any, sim: Any, decisions: pd.DataFrame) -> pd.DataFrame:
         texts = [t for lst in made_text for t in lst]
         texts = [texts[i] for i in order.tolist()]
         topic = np.concatenate(made_topic)[order]
-        reposted = kind == 2
-        topic[reposted] = -1
-        topic = feed._infer_topics(texts, topic)
+        topic = feed._infer_topics(texts, topic)  # reposts take their content's topic
         new = p.add(pos_all[rows], feed.t, kind, parent, topic, texts)
         feed.log.add(pos_all[rows], new, feed.t, kind)
         ev = feed._item_events(new)

@@ -87,10 +87,14 @@ class Posts:
             par = parent[has]
             root[has] = self._cols["root"][par]
             depth[has] = self._cols["depth"][par] + 1
-            rep = kind[has] == 2  # a repost shows its parent's content
+            rep = kind[has] == 2  # a repost shows its parent's content, on its topic
             src = source[has]
             src[rep] = self._cols["source"][par[rep]]
             source[has] = src
+            topic = np.asarray(topic, dtype=np.int32).copy()
+            tp = topic[has]
+            tp[rep] = self._cols["topic"][src[rep]]
+            topic[has] = tp
         s = slice(self.n, self.n + m)
         c = self._cols
         c["author"][s] = author

@@ -90,7 +90,8 @@ def follow_network(run: Any, step: int | None = None, *, initial: nx.Graph | Non
         else:
             arcs.pop((a, t), None)
     G = nx.DiGraph()
-    nodes = set(ev["agent"].tolist()) | {int(x) for x in ev["target"].tolist() if x >= 0}
+    nodes = {int(x) for x in ev["agent"].tolist() if x >= 0} | \
+        {int(x) for x in ev["target"].tolist() if x >= 0}   # -1: the platform, no agent
     if initial is not None:
         nodes |= {int(v) for v in initial.nodes()}
     G.add_nodes_from(sorted(nodes))
