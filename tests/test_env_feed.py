@@ -434,3 +434,29 @@ def test_bad_rule_decisions():
         sk.env.Hot(window=0)
     with pytest.raises(TypeError, match="Run or its events"):
         sk.env.exposures([1, 2])
+
+
+def test_seed_votes_and_votes_between_steps():
+    seeds = posts([0, 1, 2], ["a", "b", "c"])
+    votes = pd.DataFrame({"post": [0, 2], "vote": ["like", "dislike"]})
+    feed = sk.env.Feed(None, recommender="random", seed_posts=seeds, seed_votes=votes)
+    sim, run = simulate(4, feed, {}, 1)
+    assert feed.posts.likes.tolist() == [1, 0, 0] and feed.posts.dislikes.tolist() == [0, 0, 1]
+    man = run.events[run.events["agent"] == -1]
+    assert man[["step", "action", "target"]].values.tolist() == [[0, "like", 0],
+                                                                   [0, "dislike", 2]]
+    assert json.loads(man["data"].iloc[0]) == {"manipulated": True, "post": 0, "root": 0}
+    branch = sim.fork(at=1, intervene=lambda b: b.env.vote([1, 1], "like"))
+    run2 = branch.run(2)
+    assert int(branch.env.posts.likes[1]) == 2
+    assert (run2.events[run2.events["agent"] == -1]["step"] == 2).sum() == 2
+    assert -1 not in sk.network.follow_network(run2).nodes
+    with pytest.raises(ValueError, match="'like' or 'dislike'"):
+        branch.env.vote([0], "love")
+    for bad, match in ((pd.DataFrame({"post": [0]}), "columns 'post' and 'vote'"),
+                       (pd.DataFrame({"post": [5], "vote": ["like"]}), "seeded items 0..2"),
+                       (pd.DataFrame({"post": [0], "vote": ["up"]}), "'like' or 'dislike'")):
+        with pytest.raises(ValueError, match=match):
+            sk.env.Feed(None, seed_posts=seeds, seed_votes=bad)
+    with pytest.raises(TypeError, match="seed_votes must be a DataFrame"):
+        sk.env.Feed(None, seed_posts=seeds, seed_votes=[0])
