@@ -850,6 +850,14 @@ class Simulation:
         for i, (name, menu) in enumerate(zip(names, menus, strict=True)):
             groups.setdefault((name, id(menu)), []).append(i)
         all_args: list[dict | None] = [None] * n
+        arrays: dict[str, np.ndarray] = {}  # columns as object arrays, made when first needed
+
+        def column(k: str, idx: list[int]) -> np.ndarray:
+            if k not in arrays:
+                arrays[k] = np.empty(n, dtype=object)
+                arrays[k][:] = cols[k]
+            return arrays[k][idx]
+
         for (name, _), idx in groups.items():
             if name is None:
                 continue
@@ -864,7 +872,7 @@ class Simulation:
             spec = menu.actions[name].args
             typed = []
             for a, typ in spec.items():
-                vals = [cols[a][i] for i in idx] if a in cols else [None] * len(idx)
+                vals = column(a, idx).tolist() if a in cols else [None] * len(idx)
                 for i, v in zip(idx, vals, strict=True):
                     if v is None:
                         raise ValueError(f"{where}: action {name} needs {a!r} for agent "
@@ -874,8 +882,7 @@ class Simulation:
             if unknown:
                 given = np.ones(len(idx), dtype=bool)
                 for k in unknown:
-                    given &= np.fromiter((cols[k][i] is not None for i in idx), dtype=bool,
-                                         count=len(idx))
+                    given &= column(k, idx) != None  # noqa: E711 (elementwise)
                 if given.any():
                     raise ValueError(f"{where} returned {unknown}, which are neither state "
                                      f"variables {list(agents.variables)} nor arguments of "
