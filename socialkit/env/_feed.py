@@ -14,7 +14,7 @@ import pandas as pd
 from socialkit.env._base import Environment
 from socialkit.env._feed_content import Content, Log
 from socialkit.env._feed_people import who_to_follow
-from socialkit.env._feed_store import PairSet, Posts
+from socialkit.env._feed_store import PairSet, Posts, sorted_unique
 from socialkit.env._feed_view import ACTIONS, FEED_PROMPT, llm_menu, render_page, rule_menu
 from socialkit.env._recommend import merge_pages, random_pages
 
@@ -404,7 +404,7 @@ class Feed(Content, Environment):
         if not self.comments or not len(self.posts):
             return {}
         p = self.posts
-        shown = np.unique(p.source[pages[pages >= 0]])
+        shown = sorted_unique(p.source[pages[pages >= 0]])
         com = np.flatnonzero((p.kind == 1) & ~p.hidden & np.isin(p.parent, shown))
         out: dict[int, list[int]] = {}
         for c in com[::-1]:  # newest first
@@ -536,8 +536,7 @@ def _arcs(G: Any) -> tuple[np.ndarray, np.ndarray]:
         if arr.ndim != 2 or arr.shape[1] != 2 or (len(arr) and arr.dtype.kind not in "iu"):
             raise ValueError(f"Feed G as an array must be (m, 2) integer arcs (u, v): v follows "
                              f"u; got shape {arr.shape} and dtype {arr.dtype}")
-        arr = arr.astype(np.int64)
-        return arr, np.unique(arr)
+        return arr.astype(np.int64), np.empty(0, dtype=np.int64)  # nodes: the arcs' ends
     raise TypeError(f"Feed G must be a networkx graph, an (m, 2) array of arcs, or None; got "
                     f"{type(G).__name__}")
 

@@ -61,7 +61,7 @@ def _people_topk(feed, viewers, rows, cand, score, k, add=False) -> np.ndarray:
     rows, cand, score = rows[ok], cand[ok], np.asarray(score, dtype=np.float64)[ok]
     if add and len(rows):  # sum the scores of repeated (viewer, candidate) pairs
         key = rows.astype(np.int64) * np.int64(2 ** 32) + cand
-        uk, inv = np.unique(key, return_inverse=True)
+        uk, inv = np.unique(key, return_inverse=True, sorted=True)
         score = np.bincount(inv, weights=score)
         rows, cand = uk // np.int64(2 ** 32), uk % np.int64(2 ** 32)
     return topk(rows, cand, score, len(viewers), k)

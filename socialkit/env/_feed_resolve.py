@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socialkit.env._feed_store import KINDS
+from socialkit.env._feed_store import KINDS, first_occurrence
 
 _ITEM = re.compile(r"\s*[pP]?(\d+)\s*\Z")
 _USER = re.compile(r"\s*[uU@]?(-?\d+)\s*\Z")
@@ -160,11 +160,8 @@ def resolve(feed: Any, sim: Any, decisions: pd.DataFrame) -> pd.DataFrame:
                 own = p.author[content] == me
                 reject(rows[own], "own item", what, "post", content[own])
                 rows, parent, me, content = rows[~own], parent[~own], me[~own], content[~own]
-                again = feed.shared.contains(me, content)
-                _, first = np.unique(me * np.int64(2 ** 32) + content, return_index=True)
-                dup = np.ones(len(me), dtype=bool)
-                dup[first] = False
-                again |= dup
+                again = feed.shared.contains(me, content) | \
+                    ~first_occurrence(me * np.int64(2 ** 32) + content)
                 reject(rows[again], "already shared it", what, "post", content[again])
                 rows, parent = rows[~again], parent[~again]
                 feed.shared.add(me[~again], content[~again])

@@ -15,13 +15,41 @@ import numpy as np
 
 from socialkit.network._arrays import ranges
 
-__all__ = ["KINDS", "Posts", "PairSet", "ranges", "topk"]
+__all__ = ["KINDS", "Posts", "PairSet", "ranges", "topk", "first_occurrence", "sorted_unique"]
 
 KINDS = ("post", "comment", "repost", "quote")
 """Post kinds, by code: a post starts a tree; a comment replies to a post or a comment; a
 repost shares an item unchanged; a quote shares it with the quoter's own text."""
 
 _SHIFT = np.int64(2 ** 32)
+
+
+def sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique`` of int64 keys by sorting (numpy's hash-based unique is many times slower
+    on millions of keys)."""
+    s = np.sort(np.asarray(x, dtype=np.int64))
+    if len(s) < 2:
+        return s
+    return s[np.concatenate([[True], s[1:] != s[:-1]])]
+
+
+def first_occurrence(keys: np.ndarray) -> np.ndarray:
+    """A mask of the first occurrence of each distinct key, in the given order.
+
+    Examples
+    --------
+    >>> first_occurrence(np.array([5, 3, 5, 3, 9])).tolist()
+    [True, True, False, False, True]
+    """
+    keys = np.asarray(keys)
+    out = np.zeros(len(keys), dtype=bool)
+    if not len(keys):
+        return out
+    order = np.argsort(keys)
+    ks = keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+    out[np.minimum.reduceat(order, starts)] = True
+    return out
 
 
 class Posts:
@@ -147,8 +175,7 @@ class PairSet:
     """
 
     def __init__(self, keys: np.ndarray | None = None):
-        self.keys = np.empty(0, dtype=np.int64) if keys is None else \
-            np.unique(np.asarray(keys, dtype=np.int64))
+        self.keys = np.empty(0, dtype=np.int64) if keys is None else sorted_unique(keys)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -166,11 +193,7 @@ class PairSet:
     def add(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Insert pairs; returns which of them were new (the first of repeats counts)."""
         k = self.key(a, b)
-        new = ~self.contains(a, b)
-        _, first = np.unique(k, return_index=True)
-        once = np.zeros(len(k), dtype=bool)
-        once[first] = True
-        new &= once
+        new = ~self.contains(a, b) & first_occurrence(k)
         if new.any():
             ins = np.sort(k[new])
             self.keys = np.insert(self.keys, np.searchsorted(self.keys, ins), ins)
@@ -179,11 +202,7 @@ class PairSet:
     def remove(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Delete pairs; returns which were present (the first of repeats counts)."""
         k = self.key(a, b)
-        there = self.contains(a, b)
-        _, first = np.unique(k, return_index=True)
-        once = np.zeros(len(k), dtype=bool)
-        once[first] = True
-        there &= once
+        there = self.contains(a, b) & first_occurrence(k)
         if there.any():
             self.keys = np.delete(self.keys, np.searchsorted(self.keys, k[there]))
         return there
@@ -202,10 +221,11 @@ class PairSet:
 
 
 def topk(row: np.ndarray, item: np.ndarray, score: np.ndarray, n_rows: int,
-         k: int) -> np.ndarray:
+         k: int, unique: bool = True) -> np.ndarray:
     """The ``k`` best items of each row: an ``(n_rows, k)`` int64 matrix, best first (ties:
     the larger item id, i.e. the newer post, first), -1 where a row has fewer; repeated
-    (row, item) pairs count once (at their best score).
+    (row, item) pairs count once (at their best score); ``unique=False`` skips that check
+    when the pairs are known to differ.
 
     Examples
     --------
@@ -219,12 +239,9 @@ def topk(row: np.ndarray, item: np.ndarray, score: np.ndarray, n_rows: int,
     order = np.lexsort((-np.asarray(item), -np.asarray(score, dtype=np.float64),
                         np.asarray(row)))
     r, it = np.asarray(row)[order], np.asarray(item)[order]
-    # drop repeats of (row, item): keep the first (best) of each
-    key = r.astype(np.int64) * _SHIFT + it
-    _, first = np.unique(key, return_index=True)
-    keep = np.zeros(len(key), dtype=bool)
-    keep[first] = True
-    r, it = r[keep], it[keep]
+    if unique:  # drop repeats of (row, item): keep the first (best) of each
+        keep = first_occurrence(r.astype(np.int64) * _SHIFT + it)
+        r, it = r[keep], it[keep]
     starts = np.searchsorted(r, np.arange(n_rows))
     rank = np.arange(len(r)) - starts[r]
     ok = rank < k

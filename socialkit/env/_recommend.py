@@ -90,8 +90,8 @@ class Chronological(Recommender):
         a1 = np.minimum(a1, a0 + k)  # at most k items of each followee can make a page
         o2, j = ranges(a0, a1)
         rows = owner[o2]
-        got = items[j]
-        return topk(rows, got, got.astype(np.float64), n, k)
+        got = items[j]  # each (viewer, item) once: an item has one author, followed once
+        return topk(rows, got, got.astype(np.float64), n, k, unique=False)
 
 
 class Hot(Recommender):

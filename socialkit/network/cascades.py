@@ -110,7 +110,7 @@ def _from_edges(edges: pd.DataFrame) -> pd.DataFrame:
         codes = pd.factorize(names)[0]
     nn = int(codes.max()) + 1 if m else 0
     child = codes[m:]
-    if len(np.unique(child)) < m:
+    if len(np.unique(child, return_index=True)[0]) < m:  # (the sort-based unique)
         dup = pd.Series(child).duplicated().to_numpy()
         raise ValueError(f"cascade_trees: node {e['child'][dup].iloc[0]!r} has more than one "
                          "parent; a cascade is a tree")

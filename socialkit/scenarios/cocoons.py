@@ -65,8 +65,8 @@ def cocoon_population(agents: int, topics: list[str], seed: int = 0) -> Any:
        Param("items", int, 12, low=1, doc="catalogue items per topic at the start"))
 def cocoons(population=None, model=None, *, agents: int = 50, steps: int = 10, page: int = 5,
             inject: int = 0, recommender: str = "interest", items: int = 12,
-            topics: list[str] | None = None, embedding: Any = None, seed: int = 0,
-            **run_options) -> Any:
+            topics: list[str] | None = None, embedding: Any = None, max_words: int = 30,
+            seed: int = 0, **run_options) -> Any:
     """Information cocoons under a recommender (RecAgent): agents with interests like, post or
     scroll on; pages come from ``recommender`` with ``inject`` random items.
 
@@ -81,6 +81,8 @@ def cocoons(population=None, model=None, *, agents: int = 50, steps: int = 10, p
     embedding : callable, optional
         Of the interest recommender (default: the offline MiniLM;
         ``sk.memory.HashEmbedding()`` needs nothing installed).
+    max_words : int
+        Longest post an LLM agent writes.
     seed : int
     **run_options
         Passed to :class:`socialkit.Simulation`; rule users:
@@ -117,7 +119,8 @@ def cocoons(population=None, model=None, *, agents: int = 50, steps: int = 10, p
     rec = Interest(alpha=0.3) if recommender == "interest" else recommender
     feed = Feed(None, recommender=rec, page=page, inject=inject, topics=topics,
                 profile="profile", embedding=embedding, comments=0,
-                actions=["like", "post", "do_nothing"], seed_posts=seeds, log_graph=False)
+                actions=["like", "post", "do_nothing"], seed_posts=seeds, log_graph=False,
+                max_words=max_words)
     run_options.setdefault("policy", None)
     if run_options["policy"] is None:
         from socialkit.agents import LLMPolicy

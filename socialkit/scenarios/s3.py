@@ -157,8 +157,8 @@ class S3Rule:
              "news at step 0"),
        Param("page", int, 5, low=1, doc="items per page (chronological, from followees)"))
 def s3(population=None, model=None, *, n: int = 100, steps: int = 12, hours: float = 14.0,
-       seeds: int = 3, page: int = 5, graph=None, news: str = HIGGS_NEWS, seed: int = 0,
-       **run_options) -> Any:
+       seeds: int = 3, page: int = 5, graph=None, news: str = HIGGS_NEWS,
+       max_words: int = 30, seed: int = 0, **run_options) -> Any:
     """S3 on a sample of the Higgs retweet network: agents with an emotion (calm / moderate /
     intense) and an attitude (support / oppose) receive the news of the Higgs boson discovery
     through whom they follow (the accounts they retweeted in reality) and repost it, post about
@@ -180,6 +180,8 @@ def s3(population=None, model=None, *, n: int = 100, steps: int = 12, hours: flo
     graph : networkx.DiGraph, optional
     news : str
         The text the seed users post.
+    max_words : int
+        Longest post an LLM agent writes.
     seed : int
     **run_options
         Passed to :class:`socialkit.Simulation` (``policy=``, ``memory=``, ``group_by=``, ...).
@@ -215,7 +217,7 @@ def s3(population=None, model=None, *, n: int = 100, steps: int = 12, hours: flo
         authors = sorted(out, key=lambda v: -out[v])[:seeds]
     feed = Feed(graph, page=page, actions=["repost", "post", "do_nothing"], topics=_TOPICS,
                 seed_posts=pd.DataFrame({"author": authors, "text": news, "topic": 0}),
-                comments=0)
+                comments=0, max_words=max_words)
     run_options.setdefault("policy", None)
     if run_options["policy"] is None:
         from socialkit.agents import LLMPolicy
