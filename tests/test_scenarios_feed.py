@@ -107,8 +107,10 @@ def test_herd_summary_recovers_a_known_herd_effect_and_its_absence():
     herding = effect(0.15)
     assert herding.loc["up", "ratio_low"] > 1 and herding.loc["up", "diff_low"] > 0
     assert herding.loc["down", "diff_high"] < 0
+    assert herding.loc["up", "organic_low"] > 0
     flat = effect(0.0)
-    assert flat.loc["up", "diff_low"] < 0 < flat.loc["up", "diff_high"]
+    assert flat.loc["up", "organic_low"] < 0 < flat.loc["up", "organic_high"]
+    assert flat.loc["down", "organic_low"] < 0 < flat.loc["down", "organic_high"]
 
 
 def test_herd_llm_voters_see_scores():

@@ -181,6 +181,17 @@ class Feed(Content, Environment):
         self.prompt = prompt
         self._reset()
 
+    def __deepcopy__(self, memo: dict) -> Feed:
+        """A deep copy that shares the embedding model (a loaded model is a function of its
+        texts; copying it would copy, or fail to copy, its runtime session)."""
+        import copy
+
+        out = self.__class__.__new__(self.__class__)
+        memo[id(self)] = out
+        for k, v in self.__dict__.items():
+            setattr(out, k, v if k == "embedding" else copy.deepcopy(v, memo))
+        return out
+
     def _reset(self) -> None:
         self.t = 0
         self.posts = Posts()

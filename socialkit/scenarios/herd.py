@@ -216,9 +216,10 @@ def herd_summary(run: Any, *, n_boot: int = 2000, ci: float = 0.95, seed: int = 
     """Effects of the manipulation, per treatment: ``posts``, ``voted`` (posts with an
     organic vote), ``p_positive`` (share of first organic votes that were likes, Muchnik's
     "next rating"), ``mean_score`` (final score including the manipulated vote),
-    ``mean_organic`` (without it), and against control: ``p_positive_ratio`` (x 100 - 100 =
-    Muchnik's +32%) and ``score_diff`` (final score difference), each with a percentile
-    bootstrap interval over posts.
+    ``mean_organic`` (the agents' votes only), and against control: ``p_positive_ratio`` (x 100
+    - 100 = Muchnik's +32%), ``score_diff`` (final score difference, the manipulated vote
+    included) and ``organic_diff`` (without it: what the agents did, 0 without herding), each
+    with a percentile bootstrap interval over posts.
 
     Examples
     --------
@@ -236,38 +237,41 @@ def herd_summary(run: Any, *, n_boot: int = 2000, ci: float = 0.95, seed: int = 
     rng = np.random.default_rng(seed)
     groups = {t: per[per["treatment"] == t] for t in ("up", "down", "control")}
 
-    def stats(g: pd.DataFrame) -> tuple[float, float]:
+    def stats(g: pd.DataFrame) -> tuple[float, float, float]:
         fv = g["first_vote"].dropna()
         return (float((fv > 0).mean()) if len(fv) else np.nan,
-                float(g["final_score"].mean()) if len(g) else np.nan)
+                float(g["final_score"].mean()) if len(g) else np.nan,
+                float(g["organic_score"].mean()) if len(g) else np.nan)
 
     base = stats(groups["control"])
     boots = {t: [] for t in groups}
     for _ in range(n_boot):
         for t, g in groups.items():
             boots[t].append(stats(g.iloc[rng.integers(0, len(g), len(g))]) if len(g) else
-                            (np.nan, np.nan))
+                            (np.nan, np.nan, np.nan))
     lo, hi = (1 - ci) / 2, (1 + ci) / 2
     rows = []
     cb = np.asarray(boots["control"], dtype=np.float64)
     for t, g in groups.items():
-        p, s = stats(g)
+        p, s, o = stats(g)
         b = np.asarray(boots[t], dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = b[:, 0] / cb[:, 0]
             diff = b[:, 1] - cb[:, 1]
+            odiff = b[:, 2] - cb[:, 2]
         row = {"treatment": t, "posts": len(g), "voted": int(g["first_vote"].notna().sum()),
-               "p_positive": p, "mean_score": s, "mean_organic": float(g["organic_score"].mean())
-               if len(g) else np.nan,
+               "p_positive": p, "mean_score": s, "mean_organic": o,
                "p_positive_ratio": p / base[0] if base[0] else np.nan,
                "ratio_low": np.nan, "ratio_high": np.nan,
-               "score_diff": s - base[1], "diff_low": np.nan, "diff_high": np.nan}
+               "score_diff": s - base[1], "diff_low": np.nan, "diff_high": np.nan,
+               "organic_diff": o - base[2], "organic_low": np.nan, "organic_high": np.nan}
         if t != "control":
             if np.isfinite(ratio).any():
                 row["ratio_low"], row["ratio_high"] = np.nanquantile(ratio[np.isfinite(ratio)],
                                                                      [lo, hi])
-            if np.isfinite(diff).any():
-                row["diff_low"], row["diff_high"] = np.nanquantile(diff[np.isfinite(diff)],
-                                                                   [lo, hi])
+            for key, x in (("diff", diff), ("organic", odiff)):
+                if np.isfinite(x).any():
+                    row[f"{key}_low"], row[f"{key}_high"] = np.nanquantile(
+                        x[np.isfinite(x)], [lo, hi])
         rows.append(row)
     return pd.DataFrame(rows)
