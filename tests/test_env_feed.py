@@ -210,6 +210,12 @@ def test_reply_trees_reposts_and_quotes():
     assert rej == ["own item", "already shared it"]
     ev = run.events[run.events["action"] == "repost"]
     assert ev["target"].tolist() == [0, 2]   # whom each share came through
+    th = sk.env.thread(run, 0)
+    assert th[["post", "depth", "likes"]].values.tolist() == [[0, 0, 1], [1, 1, 0], [3, 2, 0],
+                                                              [5, 1, 0]]
+    assert th["text"].tolist() == ["root", "reply", "reply to reply", "on the repost"]
+    with pytest.raises(ValueError, match="no item 99"):
+        sk.env.thread(run, 99)
 
 
 def test_follow_and_unfollow_change_the_graph_and_the_feed():

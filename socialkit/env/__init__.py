@@ -22,7 +22,7 @@ Examples
 
 from socialkit.env._base import DECISION_COLUMNS, Environment
 from socialkit.env._feed import WHO_TO_FOLLOW, Feed
-from socialkit.env._feed_rules import FeedRule, exposures, feed_rule, items
+from socialkit.env._feed_rules import FeedRule, exposures, feed_rule, items, thread
 from socialkit.env._feed_store import KINDS
 from socialkit.env._feed_view import ACTIONS as FEED_ACTIONS
 from socialkit.env._feed_view import FEED_PROMPT
@@ -43,4 +43,4 @@ __all__ = ["Environment", "Network", "GameMaster", "Feed", "DECISION_COLUMNS", "
            "GM_SYSTEM", "ACT_PROMPT", "OUTCOME_PROMPT", "FEED_ACTIONS", "FEED_PROMPT", "KINDS",
            "WHO_TO_FOLLOW", "Recommender", "Chronological", "Hot", "Interest",
            "CollaborativeFiltering", "RandomItems", "RECOMMENDERS", "recommender", "FeedRule",
-           "feed_rule", "exposures", "items"]
+           "feed_rule", "exposures", "items", "thread"]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from socialkit.env._feed_store import KINDS
 
-__all__ = ["FeedRule", "feed_rule", "exposures", "items"]
+__all__ = ["FeedRule", "feed_rule", "exposures", "items", "thread"]
 
 _RATES = ("post", "comment", "repost", "quote", "like", "dislike", "follow", "unfollow")
 
@@ -219,6 +219,55 @@ def items(run: Any) -> pd.DataFrame:
                         "depth": [d["depth"] for d in data], "topic": [d["topic"] for d in data],
                         "text": ev["text"].to_numpy(dtype=object)})
     return out.sort_values("post", kind="stable").reset_index(drop=True)
+
+
+def thread(run: Any, root: int, kinds: tuple[str, ...] = ("comment", "quote")) -> pd.DataFrame:
+    """One discussion tree in reading order: the post ``root`` and, depth first, its replies
+    (and quotes) with their replies, oldest first at each level — what a thread view shows.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`items` columns of the tree's items plus ``likes`` and ``dislikes`` (from the
+        run's reaction events), in reading order; ``depth`` gives the indentation.
+
+    Examples
+    --------
+    >>> import pandas as pd, socialkit as sk
+    >>> rows = [(0, 1, "post", -1, 0, "Is the lake safe?"), (1, 2, "comment", 0, 1, "Yes."),
+    ...         (2, 3, "comment", 0, 1, "No!"), (3, 1, "comment", 1, 2, "Why?")]
+    >>> ev = pd.DataFrame({"step": [0, 1, 1, 2], "agent": [r[1] for r in rows],
+    ...     "action": [r[2] for r in rows], "target": -1, "text": [r[5] for r in rows],
+    ...     "data": [f'{{"depth": {r[4]}, "kind": "{r[2]}", "parent": {r[3]}, "post": {r[0]}, '
+    ...              f'"root": 0, "topic": -1}}' for r in rows]})
+    >>> run = sk.Run(pd.DataFrame(columns=["step", "agent", "variable", "value"]), ev)
+    >>> thread(run, 0)[["post", "depth", "text"]].values.tolist()
+    [[0, 0, 'Is the lake safe?'], [1, 1, 'Yes.'], [3, 2, 'Why?'], [2, 1, 'No!']]
+    """
+    it = items(run)
+    if root not in set(it["post"].tolist()):
+        raise ValueError(f"thread: no item {root!r} in the run")
+    it = it[(it["root"] == it.loc[it["post"] == root, "root"].iloc[0])]
+    keep = it[(it["post"] == root) | it["kind"].isin(kinds)]
+    kids: dict[int, list[int]] = {}
+    for post, parent in zip(keep["post"].tolist(), keep["parent"].tolist(), strict=True):
+        kids.setdefault(parent, []).append(post)
+    order, stack = [], [root]
+    while stack:  # depth first, oldest reply first
+        v = stack.pop()
+        order.append(v)
+        stack.extend(sorted(kids.get(v, []), reverse=True))
+    ev = _events(run)
+    votes = ev[ev["action"].isin(["like", "dislike"])]
+    counts = pd.DataFrame({"post": [json.loads(d)["post"] for d in votes["data"]],
+                           "action": votes["action"].to_numpy()})
+    likes = counts[counts["action"] == "like"]["post"].value_counts()
+    dislikes = counts[counts["action"] == "dislike"]["post"].value_counts()
+    out = keep.set_index("post").loc[order].reset_index()
+    out["depth"] = out["depth"] - int(out["depth"].iloc[0])
+    out["likes"] = out["post"].map(likes).fillna(0).astype(int)
+    out["dislikes"] = out["post"].map(dislikes).fillna(0).astype(int)
+    return out
 
 
 def _events(run: Any) -> pd.DataFrame:
