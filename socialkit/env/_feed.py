@@ -14,8 +14,8 @@ import pandas as pd
 from socialkit.env._base import Environment
 from socialkit.env._feed_content import Content, Log
 from socialkit.env._feed_people import who_to_follow
-from socialkit.env._feed_store import PairSet, Posts, sorted_unique
-from socialkit.env._feed_view import ACTIONS, FEED_PROMPT, llm_menu, render_page, rule_menu
+from socialkit.env._feed_store import PairSet, Posts
+from socialkit.env._feed_view import ACTIONS, FEED_PROMPT, menus, observations
 from socialkit.env._recommend import merge_pages, random_pages
 
 __all__ = ["Feed", "WHO_TO_FOLLOW"]
@@ -384,85 +384,12 @@ class Feed(Content, Environment):
         self._recommend(viewers, sim.rng)
         self._n_step = {}
         llm = sim.llm_agents(ids) if len(ids) else np.zeros(0, dtype=bool)
-        out = [""] * len(ids)
-        if llm.any():
-            replies = self._replies(self._pages[llm])
-            made: dict[bytes, str] = {}
-            header = f"Step {self.t}. Your feed:"
-            for i in np.flatnonzero(llm):
-                key = self._key(i)
-                if key not in made:
-                    made[key] = render_page(self, self._pages[i], self._suggested[i], self.t,
-                                            self._handle, replies, header,
-                                            int(self._viewers[i]))
-                out[i] = made[key]
-        return out
-
-    def _key(self, i: int) -> bytes:
-        """What makes a viewer's text and menu: its page, its suggestions, its own marks."""
-        page = self._pages[i]
-        src = self.posts.source[page[page >= 0]]
-        me = np.full(len(src), self._viewers[i], dtype=np.int64)
-        marks = (self.likes.contains(me, src) | self.dislikes.contains(me, src)
-                 | (self.posts.author[src] == me)).tobytes() + \
-            self.shared.contains(me, src).tobytes() + self.dislikes.contains(me, src).tobytes()
-        return page.tobytes() + self._suggested[i].tobytes() + marks + \
-            self.follows.contains(np.full(self._suggested.shape[1], self._viewers[i]),
-                                  np.maximum(self._suggested[i], 0)).tobytes()
-
-    def _replies(self, pages: np.ndarray) -> dict[int, list[int]]:
-        """The newest ``comments`` replies to the contents shown on these pages."""
-        if not self.comments or not len(self.posts):
-            return {}
-        p = self.posts
-        shown = sorted_unique(p.source[pages[pages >= 0]])
-        com = np.flatnonzero((p.kind == 1) & ~p.hidden & np.isin(p.parent, shown))
-        out: dict[int, list[int]] = {}
-        for c in com[::-1]:  # newest first
-            lst = out.setdefault(int(p.parent[c]), [])
-            if len(lst) < self.comments:
-                lst.append(int(c))
-        return out
+        return observations(self, llm)
 
     def actions(self, sim: Any, ids: np.ndarray) -> Any:
         llm = sim.llm_agents(ids) if len(ids) else np.zeros(0, dtype=bool)
-        rule = rule_menu(self.actions_offered)
-        if not llm.any():
-            return rule
-        menus: list[Any] = [rule] * len(ids)
-        replies = self._replies(self._pages[llm])
-        made: dict[bytes, Any] = {}
-        p = self.posts
-        for i in np.flatnonzero(llm):
-            key = self._key(i) + np.int64(self._viewers[i]).tobytes()
-            if key in made:
-                menus[i] = made[key]
-                continue
-            me = int(self._viewers[i])
-            items = np.asarray([int(x) for x in self._pages[i] if x >= 0], dtype=np.int64)
-            reps = np.asarray([c for x in items for c in replies.get(int(p.source[x]), [])],
-                              dtype=np.int64)
-            both = np.concatenate([items, reps])
-            src = p.source[both]
-            mine = np.full(len(both), me, dtype=np.int64)
-            can_react = (p.author[src] != me) & ~self.likes.contains(mine, src) & \
-                ~self.dislikes.contains(mine, src)
-            can_share = ((p.author[src] != me) & ~self.shared.contains(mine, src))[:len(items)]
-            authors = list(dict.fromkeys([int(p.author[x]) for x in items]
-                                         + [int(x) for x in self._suggested[i] if x >= 0]))
-            authors = [a for a in authors if a != me]
-            followed = self.follows.contains(np.full(len(authors), me),
-                                             np.asarray(authors, dtype=np.int64))
-            menus[i] = made[key] = llm_menu(
-                self.actions_offered, [f"p{x}" for x in items], [f"p{c}" for c in reps],
-                [f"p{x}" for x, ok in zip(both, can_react, strict=True) if ok],
-                [f"p{x}" for x, ok in zip(items, can_share, strict=True) if ok],
-                [self._handle(a) for a, f in zip(authors, followed, strict=True) if not f],
-                [self._handle(a) for a, f in zip(authors, followed, strict=True) if f],
-                self.max_words, self.prompt)
-        return menus
+        return menus(self, llm)
 
-    # ---- mechanics ---------------------------------------------------------------------------
     def resolve(self, sim: Any, decisions: pd.DataFrame) -> pd.DataFrame | None:
         from socialkit.env._feed_resolve import resolve
 

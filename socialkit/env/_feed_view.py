@@ -10,7 +10,8 @@ import numpy as np
 from socialkit.agents._actions import Action, ActionMenu, Arg, Number, OneOf, Text
 from socialkit.llm.questions import Parsed
 
-__all__ = ["ACTIONS", "render_page", "llm_menu", "rule_menu", "FEED_PROMPT"]
+__all__ = ["ACTIONS", "render_page", "llm_menu", "rule_menu", "FEED_PROMPT", "observations",
+           "menus"]
 
 ACTIONS = ("post", "comment", "repost", "quote", "like", "dislike", "follow", "unfollow",
            "do_nothing")
@@ -154,3 +155,90 @@ def render_page(feed: Any, page: np.ndarray, people: np.ndarray, now: int, handl
     if who:
         lines.append("Accounts you might follow: " + ", ".join(handle(a) for a in who) + ".")
     return "\n".join(lines)
+
+
+def _key(feed: Any, i: int) -> bytes:
+    """What makes a viewer's text and menu: its page, its suggestions, its own marks."""
+    page = feed._pages[i]
+    src = feed.posts.source[page[page >= 0]]
+    me = np.full(len(src), feed._viewers[i], dtype=np.int64)
+    marks = (feed.likes.contains(me, src) | feed.dislikes.contains(me, src)
+             | (feed.posts.author[src] == me)).tobytes() + \
+        feed.shared.contains(me, src).tobytes() + feed.dislikes.contains(me, src).tobytes()
+    return page.tobytes() + feed._suggested[i].tobytes() + marks + \
+        feed.follows.contains(np.full(feed._suggested.shape[1], feed._viewers[i]),
+                              np.maximum(feed._suggested[i], 0)).tobytes()
+
+
+def _replies(feed: Any, pages: np.ndarray) -> dict[int, list[int]]:
+    """The newest ``feed.comments`` replies to the contents shown on these pages."""
+    from socialkit.env._feed_store import sorted_unique
+
+    if not feed.comments or not len(feed.posts):
+        return {}
+    p = feed.posts
+    shown = sorted_unique(p.source[pages[pages >= 0]])
+    com = np.flatnonzero((p.kind == 1) & ~p.hidden & np.isin(p.parent, shown))
+    out: dict[int, list[int]] = {}
+    for c in com[::-1]:  # newest first
+        lst = out.setdefault(int(p.parent[c]), [])
+        if len(lst) < feed.comments:
+            lst.append(int(c))
+    return out
+
+
+def observations(feed: Any, llm: np.ndarray) -> list[str]:
+    """The page texts of this step's viewers (row order of ``feed._viewers``): rendered for
+    LLM agents (``llm`` mask), once per distinct page; empty for rule agents."""
+    out = [""] * len(llm)
+    if llm.any():
+        replies = _replies(feed, feed._pages[llm])
+        made: dict[bytes, str] = {}
+        header = f"Step {feed.t}. Your feed:"
+        for i in np.flatnonzero(llm):
+            key = _key(feed, i)
+            if key not in made:
+                made[key] = render_page(feed, feed._pages[i], feed._suggested[i], feed.t,
+                                        feed._handle, replies, header, int(feed._viewers[i]))
+            out[i] = made[key]
+    return out
+
+
+def menus(feed: Any, llm: np.ndarray) -> Any:
+    """The action menus of this step's viewers: one shared numeric menu for rule agents, one
+    menu per distinct page (and viewer) for LLM agents."""
+    rule = rule_menu(feed.actions_offered)
+    if not llm.any():
+        return rule
+    out: list[Any] = [rule] * len(llm)
+    replies = _replies(feed, feed._pages[llm])
+    made: dict[bytes, Any] = {}
+    p = feed.posts
+    for i in np.flatnonzero(llm):
+        key = _key(feed, i) + np.int64(feed._viewers[i]).tobytes()
+        if key in made:
+            out[i] = made[key]
+            continue
+        me = int(feed._viewers[i])
+        items = np.asarray([int(x) for x in feed._pages[i] if x >= 0], dtype=np.int64)
+        reps = np.asarray([c for x in items for c in replies.get(int(p.source[x]), [])],
+                          dtype=np.int64)
+        both = np.concatenate([items, reps])
+        src = p.source[both]
+        mine = np.full(len(both), me, dtype=np.int64)
+        can_react = (p.author[src] != me) & ~feed.likes.contains(mine, src) & \
+            ~feed.dislikes.contains(mine, src)
+        can_share = ((p.author[src] != me) & ~feed.shared.contains(mine, src))[:len(items)]
+        authors = list(dict.fromkeys([int(p.author[x]) for x in items]
+                                     + [int(x) for x in feed._suggested[i] if x >= 0]))
+        authors = [a for a in authors if a != me]
+        followed = feed.follows.contains(np.full(len(authors), me),
+                                         np.asarray(authors, dtype=np.int64))
+        out[i] = made[key] = llm_menu(
+            feed.actions_offered, [f"p{x}" for x in items], [f"p{c}" for c in reps],
+            [f"p{x}" for x, ok in zip(both, can_react, strict=True) if ok],
+            [f"p{x}" for x, ok in zip(items, can_share, strict=True) if ok],
+            [feed._handle(a) for a, f in zip(authors, followed, strict=True) if not f],
+            [feed._handle(a) for a, f in zip(authors, followed, strict=True) if f],
+            feed.max_words, feed.prompt)
+    return out
