@@ -158,16 +158,22 @@ def render_page(feed: Any, page: np.ndarray, people: np.ndarray, now: int, handl
 
 
 def _key(feed: Any, i: int) -> bytes:
-    """What makes a viewer's text and menu: its page, its suggestions, its own marks."""
+    """What makes a viewer's text and menu: its page, its suggestions, what on it is its own or
+    it already reacted to or shared, and (with follow actions) whom on it it follows; viewers
+    with equal keys share one text and one menu (archetypes then share one call)."""
     page = feed._pages[i]
-    src = feed.posts.source[page[page >= 0]]
-    me = np.full(len(src), feed._viewers[i], dtype=np.int64)
-    marks = (feed.likes.contains(me, src) | feed.dislikes.contains(me, src)
-             | (feed.posts.author[src] == me)).tobytes() + \
-        feed.shared.contains(me, src).tobytes() + feed.dislikes.contains(me, src).tobytes()
-    return page.tobytes() + feed._suggested[i].tobytes() + marks + \
-        feed.follows.contains(np.full(feed._suggested.shape[1], feed._viewers[i]),
-                              np.maximum(feed._suggested[i], 0)).tobytes()
+    items = page[page >= 0]
+    p = feed.posts
+    src = p.source[items]
+    v = feed._viewers[i]
+    me = np.full(len(src), v, dtype=np.int64)
+    marks = (feed.likes.contains(me, src).tobytes() + feed.dislikes.contains(me, src).tobytes()
+             + (p.author[src] == me).tobytes() + feed.shared.contains(me, src).tobytes())
+    key = page.tobytes() + feed._suggested[i].tobytes() + marks
+    if "follow" in feed.actions_offered or "unfollow" in feed.actions_offered:
+        who = np.concatenate([p.author[items], np.maximum(feed._suggested[i], 0)])
+        key += (who == v).tobytes() + feed.follows.contains(np.full(len(who), v), who).tobytes()
+    return key
 
 
 def _replies(feed: Any, pages: np.ndarray) -> dict[int, list[int]]:
@@ -215,7 +221,7 @@ def menus(feed: Any, llm: np.ndarray) -> Any:
     made: dict[bytes, Any] = {}
     p = feed.posts
     for i in np.flatnonzero(llm):
-        key = _key(feed, i) + np.int64(feed._viewers[i]).tobytes()
+        key = _key(feed, i)
         if key in made:
             out[i] = made[key]
             continue
