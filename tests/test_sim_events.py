@@ -138,3 +138,16 @@ def test_llm_agents(pop):
     assert sim.llm_agents([13, 10, 12]).tolist() == [False, True, False]
     with pytest.raises(ValueError, match="not agents"):
         sim.llm_agents([99])
+
+
+def test_fake_server_reads_only_the_menu_lines():
+    from socialkit.llm.testing import _menu_answer
+
+    last = ("Your feed:\n- p3 by u1: \"hello\" [0 likes]\n- p4 by u2: \"hi\"\n\n"
+            "What do you do now?\nChoose one action:\n- like(post_id): like a post (post_id: "
+            "one of p3, p4)\n- do_nothing: scroll on\nReply with 'action: <name>' ...")
+    for u in (0.0, 0.3, 0.6, 0.99):
+        got = _menu_answer(last, u)
+        assert got["action"] in ("like", "do_nothing")
+        if got["action"] == "like":
+            assert got["post_id"] in ("p3", "p4")
