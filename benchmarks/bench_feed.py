@@ -3,7 +3,9 @@
 1. Rule users (``sk.env.feed_rule``: post, comment, repost, quote, like, dislike, follow,
    unfollow or nothing, items picked from the page by interest) at 10,000, 100,000 and
    1,000,000 agents, every agent active: time and peak memory of one step (recommendation +
-   decisions + resolution + recording), with the time split by phase: ``recommend`` (the
+   decisions + resolution + recording) -- wall time and the process's CPU time (on a loaded
+   machine the CPU time is closer to what a quiet one takes) -- with the wall time split by
+   phase: ``recommend`` (the
    feed's observe: pages for every active agent), ``decide`` (the rule), ``kernel`` (the
    kernel's validation of the decisions and its decision table), ``resolve`` (the platform
    mechanics and the event table, exposure events included), ``record`` (the rest: state
@@ -86,9 +88,9 @@ def one_size(n: int, recommender: str, exposure: bool) -> dict:
     sim.step()  # set-up (graph, seeds) and a first step
     first = time.perf_counter() - t
     phases.clear()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     sim.step()
-    step = time.perf_counter() - t
+    step, cpu = time.perf_counter() - t, time.process_time() - c
     ph = dict(phases)
     ph["kernel"] = ph.get("kernel", 0.0) - ph.get("decide", 0.0)
     ph["record"] = step - sum(ph.values())
@@ -97,7 +99,7 @@ def one_size(n: int, recommender: str, exposure: bool) -> dict:
     result = time.perf_counter() - t
     counts = run.events[run.events["step"] == 2]["action"].value_counts().to_dict()
     return {"n": n, "recommender": recommender, "exposure": exposure, "build": build,
-            "first_step": first, "step": step, "phases": ph, "result": result,
+            "first_step": first, "step": step, "cpu": cpu, "phases": ph, "result": result,
             "events": len(run.events), "items": len(feed.posts),
             "follows": len(feed.follows), "peak_gb": resource.getrusage(
                 resource.RUSAGE_SELF).ru_maxrss / 1e6, "actions": counts}
@@ -105,8 +107,9 @@ def one_size(n: int, recommender: str, exposure: bool) -> dict:
 
 def part1(sizes: list[int], recommenders: list[str]) -> None:
     print("\n== 1. rule users, every agent active, page 10, exposure events on: one step")
-    print(f"{'agents':>10} {'recommender':>13} {'step s':>7}  {'recommend':>9} {'decide':>7} "
-          f"{'kernel':>7} {'resolve':>8} {'record':>7}  {'peak GB':>7}  events/step")
+    print(f"{'agents':>10} {'recommender':>13} {'step s':>7} {'CPU s':>6}  {'recommend':>9} "
+          f"{'decide':>7} {'kernel':>7} {'resolve':>8} {'record':>7}  {'peak GB':>7}  "
+          f"events/step")
     for n in sizes:
         for rec in recommenders:
             out = subprocess.run([sys.executable, __file__, "--one", str(n), "--recommender",
@@ -116,7 +119,7 @@ def part1(sizes: list[int], recommenders: list[str]) -> None:
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             p = r["phases"]
-            print(f"{n:>10,} {rec:>13} {r['step']:7.1f}  {p['recommend']:9.1f} "
+            print(f"{n:>10,} {rec:>13} {r['step']:7.1f} {r['cpu']:6.1f}  {p['recommend']:9.1f} "
                   f"{p['decide']:7.1f} {p['kernel']:7.1f} {p['resolve']:8.1f} "
                   f"{p['record']:7.1f}  {r['peak_gb']:7.2f}  {sum(r['actions'].values()):,}")
             if n == sizes[-1] and rec == recommenders[0]:
