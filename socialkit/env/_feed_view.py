@@ -157,23 +157,31 @@ def render_page(feed: Any, page: np.ndarray, people: np.ndarray, now: int, handl
     return "\n".join(lines)
 
 
-def _key(feed: Any, i: int) -> bytes:
-    """What makes a viewer's text and menu: its page, its suggestions, what on it is its own or
-    it already reacted to or shared, and (with follow actions) whom on it it follows; viewers
-    with equal keys share one text and one menu (archetypes then share one call)."""
-    page = feed._pages[i]
-    items = page[page >= 0]
+def _groups(feed: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Viewers (rows of this step's pages) who see the same thing: the same page and
+    suggestions, the same items marked as their own, liked, disliked or shared, and (with
+    follow actions) the same accounts on it followed. Returns each group's first row and
+    every row's group; a group shares one text and one menu (archetypes then one call)."""
     p = feed.posts
-    src = p.source[items]
-    v = feed._viewers[i]
-    me = np.full(len(src), v, dtype=np.int64)
-    marks = (feed.likes.contains(me, src).tobytes() + feed.dislikes.contains(me, src).tobytes()
-             + (p.author[src] == me).tobytes() + feed.shared.contains(me, src).tobytes())
-    key = page.tobytes() + feed._suggested[i].tobytes() + marks
+    P, S, v = feed._pages[rows], feed._suggested[rows], feed._viewers[rows]
+    valid = P >= 0
+    safe = np.maximum(P, 0)
+    src = p.source[safe] if len(p) else safe
+    me = np.repeat(v, P.shape[1])
+    cols = [P, S]
+    for pairs in (feed.likes, feed.dislikes, feed.shared):
+        cols.append(pairs.contains(me, src.ravel()).reshape(P.shape) & valid)
+    cols.append(((p.author[src] if len(p) else safe) == v[:, None]) & valid)
     if "follow" in feed.actions_offered or "unfollow" in feed.actions_offered:
-        who = np.concatenate([p.author[items], np.maximum(feed._suggested[i], 0)])
-        key += (who == v).tobytes() + feed.follows.contains(np.full(len(who), v), who).tobytes()
-    return key
+        who = np.concatenate([np.where(valid, p.author[src] if len(p) else -1, -1),
+                              np.maximum(S, -1)], axis=1)
+        cols.append(who == v[:, None])
+        cols.append(feed.follows.contains(np.repeat(v, who.shape[1]),
+                                          np.maximum(who, 0).ravel()).reshape(who.shape)
+                    & (who >= 0))
+    M = np.concatenate([np.asarray(c, dtype=np.int64) for c in cols], axis=1)
+    _, first, inverse = np.unique(M, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 def _replies(feed: Any, pages: np.ndarray) -> dict[int, list[int]]:
@@ -195,36 +203,36 @@ def _replies(feed: Any, pages: np.ndarray) -> dict[int, list[int]]:
 
 def observations(feed: Any, llm: np.ndarray) -> list[str]:
     """The page texts of this step's viewers (row order of ``feed._viewers``): rendered for
-    LLM agents (``llm`` mask), once per distinct page; empty for rule agents."""
+    LLM agents (``llm`` mask), once per group of viewers who see the same; empty for rule
+    agents."""
     out = [""] * len(llm)
-    if llm.any():
-        replies = _replies(feed, feed._pages[llm])
-        made: dict[bytes, str] = {}
-        header = f"Step {feed.t}. Your feed:"
-        for i in np.flatnonzero(llm):
-            key = _key(feed, i)
-            if key not in made:
-                made[key] = render_page(feed, feed._pages[i], feed._suggested[i], feed.t,
-                                        feed._handle, replies, header, int(feed._viewers[i]))
-            out[i] = made[key]
+    rows = np.flatnonzero(llm)
+    if not len(rows):
+        return out
+    replies = _replies(feed, feed._pages[rows])
+    first, group = _groups(feed, rows)
+    header = f"Step {feed.t}. Your feed:"
+    texts = [render_page(feed, feed._pages[rows[f]], feed._suggested[rows[f]], feed.t,
+                         feed._handle, replies, header, int(feed._viewers[rows[f]]))
+             for f in first.tolist()]
+    for r, g in zip(rows.tolist(), group.tolist(), strict=True):
+        out[r] = texts[g]
     return out
 
 
 def menus(feed: Any, llm: np.ndarray) -> Any:
     """The action menus of this step's viewers: one shared numeric menu for rule agents, one
-    menu per distinct page (and viewer) for LLM agents."""
+    menu per group of LLM viewers who see the same."""
     rule = rule_menu(feed.actions_offered)
-    if not llm.any():
+    rows = np.flatnonzero(llm)
+    if not len(rows):
         return rule
     out: list[Any] = [rule] * len(llm)
-    replies = _replies(feed, feed._pages[llm])
-    made: dict[bytes, Any] = {}
+    replies = _replies(feed, feed._pages[rows])
+    first, group = _groups(feed, rows)
     p = feed.posts
-    for i in np.flatnonzero(llm):
-        key = _key(feed, i)
-        if key in made:
-            out[i] = made[key]
-            continue
+    made = []
+    for i in rows[first].tolist():
         me = int(feed._viewers[i])
         items = np.asarray([int(x) for x in feed._pages[i] if x >= 0], dtype=np.int64)
         reps = np.asarray([c for x in items for c in replies.get(int(p.source[x]), [])],
@@ -240,11 +248,13 @@ def menus(feed: Any, llm: np.ndarray) -> Any:
         authors = [a for a in authors if a != me]
         followed = feed.follows.contains(np.full(len(authors), me),
                                          np.asarray(authors, dtype=np.int64))
-        out[i] = made[key] = llm_menu(
+        made.append(llm_menu(
             feed.actions_offered, [f"p{x}" for x in items], [f"p{c}" for c in reps],
             [f"p{x}" for x, ok in zip(both, can_react, strict=True) if ok],
             [f"p{x}" for x, ok in zip(items, can_share, strict=True) if ok],
             [feed._handle(a) for a, f in zip(authors, followed, strict=True) if not f],
             [feed._handle(a) for a, f in zip(authors, followed, strict=True) if f],
-            feed.max_words, feed.prompt)
+            feed.max_words, feed.prompt))
+    for r, g in zip(rows.tolist(), group.tolist(), strict=True):
+        out[r] = made[g]
     return out
