@@ -54,7 +54,7 @@ from socialkit.scenarios import (HerdRule, S3Rule, cocoons, diversity, herd_effe
 
 SEEDS = [1, 2, 3]                    # replicates of every rule-based run
 S3_USERS, S3_STEPS = 150, 12         # Higgs users x steps of 14 hours (S3: thousands of users)
-S3_LLM_USERS = 6                     # embedded-model agents (3 calls per active agent-step)
+S3_LLM_USERS = 4                     # embedded-model agents (3 calls per active agent-step)
 HERD = dict(agents=200, posts=60, steps=6)   # rule voters (Muchnik et al.: 101,281 comments)
 HERD_LLM = dict(agents=4, posts=3, steps=1)  # embedded-model voters
 COCOON = dict(agents=60, steps=8)    # RecAgent's demo: up to 1,000 users
