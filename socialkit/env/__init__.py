@@ -26,12 +26,18 @@ environments built on it.
   similarity, a :class:`Judge`).
 - Wrappers: :class:`Broadcast` (an announcement on scheduled steps) and :class:`BeliefStates`
   (susceptible / infected / recovered read from a belief variable).
+- :class:`Feed`: a social media platform (posts, reply trees, reposts and quotes, likes and
+  dislikes, an evolving follow graph) with pluggable recommenders (:class:`Chronological`,
+  :class:`Hot`, :class:`Interest`, :class:`CollaborativeFiltering`, :class:`RandomItems`, or a
+  function), random injection and exposure logging; :class:`FeedRule` is a vectorised user.
 
 Examples
 --------
 >>> import networkx as nx, socialkit as sk
 >>> sk.env.Network(nx.cycle_graph(5), k=2)
 <socialkit env network>
+>>> sk.env.Feed(recommender="hot", page=5)
+<socialkit env feed: hot, page 5>
 """
 
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
@@ -40,6 +46,11 @@ from socialkit.env._conversations import conversations, transcript
 from socialkit.env._debate import DEBATE_PHASES, Debate, Rating, debates
 from socialkit.env._dialogue import TALK_PROMPT, Conversation, Dialogue
 from socialkit.env._donor import DonorGame
+from socialkit.env._feed import WHO_TO_FOLLOW, Feed
+from socialkit.env._feed_rules import FeedRule, exposures, feed_rule, items, thread
+from socialkit.env._feed_store import KINDS
+from socialkit.env._feed_view import ACTIONS as FEED_ACTIONS
+from socialkit.env._feed_view import FEED_PROMPT
 from socialkit.env._framing import FRAMINGS, Framing
 from socialkit.env._gamemaster import ACT_PROMPT, GM_SYSTEM, OUTCOME_PROMPT, GameMaster
 from socialkit.env._ipd import PD_STRATEGIES, RepeatedPD
@@ -47,6 +58,16 @@ from socialkit.env._judge import FUSE_DIMENSIONS, JUDGE_PROMPT, JUDGE_SYSTEM, Ju
 from socialkit.env._network import MESSAGE_PROMPT, Network
 from socialkit.env._pairing import check_groups, located_groups, random_groups, schedule
 from socialkit.env._public_goods import PublicGoods
+from socialkit.env._recommend import (
+    RECOMMENDERS,
+    Chronological,
+    CollaborativeFiltering,
+    Hot,
+    Interest,
+    RandomItems,
+    Recommender,
+    recommender,
+)
 from socialkit.env._retell import RETELL_PROMPT, Retell
 from socialkit.env._town import Town, TownEvent
 from socialkit.env._wrappers import SIR_STATES, BeliefStates, Broadcast, Wrapper
@@ -58,4 +79,8 @@ __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_
            "transcript", "random_groups", "located_groups", "schedule", "check_groups", "Debate",
            "Rating", "debates", "DEBATE_PHASES", "Town", "TownEvent", "Retell", "Judge",
            "Wrapper", "Broadcast", "BeliefStates", "RETELL_PROMPT", "FUSE_DIMENSIONS",
-           "JUDGE_SYSTEM", "JUDGE_PROMPT", "SIR_STATES"]
+           "JUDGE_SYSTEM", "JUDGE_PROMPT", "SIR_STATES",
+           "Feed", "FEED_ACTIONS", "FEED_PROMPT", "KINDS",
+           "WHO_TO_FOLLOW", "Recommender", "Chronological", "Hot", "Interest",
+           "CollaborativeFiltering", "RandomItems", "RECOMMENDERS", "recommender", "FeedRule",
+           "feed_rule", "exposures", "items", "thread"]

@@ -93,14 +93,20 @@ class Environment:
     llm = False
     """True when the environment itself calls the model (a game master): its calls go through
     ``sim.complete_many`` and the model then enters the checkpoint fingerprint."""
+    logs_decisions = False
+    """True when :meth:`resolve` returns the event of every decision with an action itself (with
+    the structured data the mechanics produced); the kernel then records only missing
+    decisions, instead of one event per decision from its arguments."""
 
     def check(self, sim: Any) -> None:
         """Called when a simulation is built, after its agents exist: raise ValueError or
         TypeError for arguments that do not fit it (unknown state variables, ...)."""
 
-    def setup(self, sim: Any) -> None:
+    def setup(self, sim: Any) -> list[dict] | pd.DataFrame | None:
         """Called once when a simulation starts, after the agents exist; on resume it is called
-        too, before :meth:`load_state` restores the checkpointed state."""
+        too, before :meth:`load_state` restores the checkpointed state. When a simulation
+        starts, the events it returns (as :meth:`resolve`'s) are recorded at step 0 (seeded
+        posts, an initial network); on resume they are already recorded and are ignored."""
 
     def observe(self, sim: Any, ids: np.ndarray) -> Sequence[str]:
         """What each active agent sees this step (one text per id, "" for nothing): a list, or
@@ -117,9 +123,11 @@ class Environment:
         every agent, or a list with one menu per id."""
         return None
 
-    def resolve(self, sim: Any, decisions: pd.DataFrame) -> list[dict] | None:
-        """Apply the decisions (columns :data:`DECISION_COLUMNS`); return extra events (dicts
-        with ``agent``, ``action`` and optionally ``target``, ``text``, ``data``)."""
+    def resolve(self, sim: Any, decisions: pd.DataFrame) -> list[dict] | pd.DataFrame | None:
+        """Apply the decisions (columns :data:`DECISION_COLUMNS`); return extra events: dicts
+        with ``agent``, ``action`` and optionally ``target``, ``text``, ``data`` (a dict or a
+        JSON text), or one DataFrame with those columns (the vectorised form, for many
+        agents)."""
         return None
 
     def measures(self, sim: Any) -> dict[str, float]:

@@ -59,8 +59,8 @@ def _arg_value(desc: str, u: float) -> Any:
 
 def _menu_answer(last: str, u: float) -> dict[str, Any] | None:
     """socialkit action menus (socialkit.agents.ActionMenu): one action and valid arguments."""
-    if "Choose one action:" in last:
-        acts = _MENU.findall(last)
+    if "Choose one action:" in last:  # the menu's lines only (an observation may hold "- x")
+        acts = _MENU.findall(last.rsplit("Choose one action:", 1)[1])
         if not acts:
             return None
         name, args, rest = acts[min(int(u * len(acts)), len(acts) - 1)]

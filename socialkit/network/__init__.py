@@ -7,7 +7,15 @@ called with ``directed="symmetrize"``.
 """
 
 from socialkit.network.blocks import configuration, homophilous, stochastic_block
+from socialkit.network.cascades import (
+    cascade_trees,
+    cascades,
+    infer_parents,
+    propagation_curve,
+    structural_virality,
+)
 from socialkit.network.convert import to_csr
+from socialkit.network.follow import FollowParadox, follow_network, follow_paradox
 from socialkit.network.generators import (
     barabasi_albert,
     erdos_renyi,
@@ -29,4 +37,8 @@ __all__ = [
     # statistics
     "summary", "NetworkSummary", "degree_distribution", "friendship_paradox", "FriendshipParadox",
     "neighbor_means", "homophily", "Homophily", "polarization", "Polarization", "esteban_ray",
+    # cascades
+    "cascades", "cascade_trees", "structural_virality", "infer_parents", "propagation_curve",
+    # follow networks
+    "follow_network", "follow_paradox", "FollowParadox",
 ]

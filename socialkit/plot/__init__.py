@@ -1,6 +1,7 @@
 """Plotly figures of runs, networks and reports. Functions return figures; they never show them."""
 
 from socialkit.plot import report
+from socialkit.plot._cascades import cascade_ccdf, follow_network, propagation
 from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
 from socialkit.plot._games import commons_stock, conditional_cooperation, generations, survival
@@ -23,4 +24,5 @@ __all__ = ["trajectories", "distribution", "network", "degree_distribution", "fr
            "report", "trend", "trend_table", "sweep", "sweep_heatmap", "finish", "TEMPLATE", "PAPER",
            "PALETTE", "SEQUENTIAL", "commons_stock", "survival", "generations", "conditional_cooperation",
            "odds_ratios", "ranking", "awareness", "conversation", "Transcript", "sir_curves",
-           "deviation", "similarity_by_generation", "versions"]
+           "deviation", "similarity_by_generation", "versions",
+           "cascade_ccdf", "propagation", "follow_network"]

@@ -22,10 +22,18 @@
 - :mod:`socialkit.scenarios.cultural_transmission`: stories passed down generations on chain,
   fully connected, circle and caveman networks, with TF-IDF similarity within and across
   generations (LLM-Culture, Perez et al. 2024).
+- :mod:`socialkit.scenarios.s3`: S3 (Gao et al. 2023), emotion, attitude and posting of users
+  of a real network (a Higgs Twitter sample) receiving a piece of news.
+- :mod:`socialkit.scenarios.herd`: the herd-effect experiment (Muchnik, Aral & Taylor 2013;
+  OASIS), comments randomly up- or down-voted at creation.
+- :mod:`socialkit.scenarios.cocoons`: information cocoons (RecAgent), topic diversity of what
+  agents see and like under random, interest and collaborative-filtering recommenders, with and
+  without random injection.
 """
 
 from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
 from socialkit.scenarios._textsim import cosine_similarity, tfidf
+from socialkit.scenarios.cocoons import COCOON_TOPICS, cocoon_population, cocoons, diversity
 from socialkit.scenarios.commons import (
     commons,
     commons_metrics,
@@ -43,6 +51,7 @@ from socialkit.scenarios.cultural_transmission import (
     story_similarity,
 )
 from socialkit.scenarios.fake_news import FPS_TOPICS, fps, fps_summary, fps_traits
+from socialkit.scenarios.herd import HERD_COMMENTS, HerdRule, herd_effect, herd_summary
 from socialkit.scenarios.lab_games import ipd_treatment, prisoners_dilemma, public_goods
 from socialkit.scenarios.news_evolution import (
     FUSE_NETWORKS,
@@ -59,6 +68,7 @@ from socialkit.scenarios.persuasion import (
     debate_persuasion,
     persuasion_outcomes,
 )
+from socialkit.scenarios.s3 import S3Rule, s3, s3_curves, s3_network, s3_reference, s3_state
 from socialkit.scenarios.silicon_survey import (
     ANES1996_TEMPLATE,
     anes1996_questions,
@@ -90,4 +100,7 @@ __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996
            "fuse", "fuse_network", "news_versions", "deviation_by_day", "FUSE_NEWS", "FUSE_ROLES",
            "FUSE_NETWORKS", "cultural_transmission", "culture_network", "story_similarity",
            "similarity_by_generation", "TOPOLOGIES", "PERSONALITIES", "tfidf",
-           "cosine_similarity"]
+           "cosine_similarity",
+           "s3", "s3_network", "s3_state", "s3_curves", "s3_reference", "S3Rule",
+           "herd_effect", "herd_summary", "HerdRule", "HERD_COMMENTS", "cocoons", "diversity",
+           "cocoon_population", "COCOON_TOPICS"]

@@ -570,15 +570,17 @@ class Simulation:
 
     def _start(self) -> None:
         self._hash_parts = []
-        self.env.setup(self)
+        self._t_now = 0
         events: list[dict] = []
+        frames = self._extra_events(self.env.setup(self), f"{self.env.name}.setup", events)
         reported = [n for n, v in self.agents.variables.items() if v.reported]
         llm_pos = np.flatnonzero(self._llm_roles()[self._role])
         if reported and len(llm_pos):
             ask = {n: llm_pos[np.isnan(self.agents.values[n][llm_pos])] for n in reported}
             self._report(0, ask, {}, events)
         self._started = True
-        self._record(0, events, {"active": 0.0, "missing": float(len(events))})
+        n_missing = sum(e["action"] == "missing" for e in events)
+        self._record(0, events, {"active": 0.0, "missing": float(n_missing)}, frames)
         if self.folder is not None:
             self._write_checkpoint()
 
@@ -588,6 +590,12 @@ class Simulation:
     def _llm_roles(self) -> np.ndarray:
         """Whether each role's policy is an LLM one (index with ``self._role``)."""
         return np.array([p.llm for p in self.policies.values()], dtype=bool)
+
+    def llm_agents(self, ids: Any) -> np.ndarray:
+        """Whether each of these agents is decided by an LLM policy (a boolean array): an
+        environment renders its text observation for them only, and gives rule and scripted
+        agents their structured view (arrays) instead."""
+        return self._llm_roles()[self._role[self.agents.positions(ids)]]
 
     def step(self) -> dict[str, Any]:
         """Run one step; returns its record (step, events, measures)."""
@@ -613,23 +621,24 @@ class Simulation:
         self._t_now, self._in_step = t, True
         try:
             decisions = self._decide(t, active, observations, menus, events)
-            extra = self.env.resolve(self, decisions) or []
+            extra = self.env.resolve(self, decisions)
         finally:
             self._in_step = False
         acts, stats = decisions["action"].tolist(), decisions["status"].tolist()
+        logs = getattr(self.env, "logs_decisions", False)  # the environment logs the others
         done = [i for i, (a, st) in enumerate(zip(acts, stats, strict=True))
-                if a is not None or st == "missing"]  # decisions that make an event
+                if st == "missing" or (a is not None and not logs)]  # decisions making an event
         if done:
             sub = decisions.iloc[done] if len(done) < len(decisions) else decisions
             for d in _records(sub):  # the values iterrows gives, without a Series per row
                 events.append(self._decision_event(d))
-        for e in extra:
-            events.append(self._event(e, f"{self.env.name}.resolve"))
+        frames = self._extra_events(extra, f"{self.env.name}.resolve", events)
         if self.memory is not None and self.remember:
             self._remember(t, active, observations, decisions)
         self.t = t
         n_missing = int((decisions["status"] == "missing").sum()) if len(decisions) else 0
-        self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)})
+        self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)},
+                     frames)
         if self.folder is not None:
             self._write_checkpoint()
         return self._records[-1]
@@ -1047,34 +1056,56 @@ class Simulation:
                 except ValueError as err:
                     raise ValueError(f"{where}: {err}") from None
                 agents.values[k][ctx.positions[keep]] = codes
-        names = cols.pop("action", None)
-        out = {"policy": policy.kind, "status": status, "reason": "", "text": None}
-        if names is None:  # no actions: every agent's row alike (extra keys are ignored)
-            return {**out, "action": None, "args": _objects([{} for _ in range(n)])}
-        actions, arguments = [], []
-        for i in range(n):
-            name, args = names[i], {}
-            if name is not None:
-                menu = menus[i]
-                if menu is None:
-                    raise ValueError(f"{where} chose action {name!r} for agent "
-                                     f"{int(ctx.ids[i])}, but the environment offers none")
-                if name not in menu.actions:
-                    raise ValueError(f"{where} chose unknown action {name!r} for agent "
-                                     f"{int(ctx.ids[i])}; the menu has {list(menu.actions)}")
-                for a, typ in menu.actions[name].args.items():
-                    if a not in cols or cols[a][i] is None:
+        names = list(cols.pop("action", [None] * n))
+        # validated per (action, menu) group: a million rule agents in a few seconds
+        groups: dict[tuple, list[int]] = {}
+        for i, (name, menu) in enumerate(zip(names, menus, strict=True)):
+            groups.setdefault((name, id(menu)), []).append(i)
+        all_args: list[dict | None] = [None] * n
+        arrays: dict[str, np.ndarray] = {}  # columns as object arrays, made when first needed
+
+        def column(k: str, idx: list[int]) -> np.ndarray:
+            if k not in arrays:
+                arrays[k] = np.empty(n, dtype=object)
+                arrays[k][:] = cols[k]
+            return arrays[k][idx]
+
+        for (name, _), idx in groups.items():
+            if name is None:
+                continue
+            menu = menus[idx[0]]
+            first = int(ctx.ids[idx[0]])
+            if menu is None:
+                raise ValueError(f"{where} chose action {name!r} for agent {first}, but the "
+                                 f"environment offers none")
+            if name not in menu.actions:
+                raise ValueError(f"{where} chose unknown action {name!r} for agent {first}; "
+                                 f"the menu has {list(menu.actions)}")
+            spec = menu.actions[name].args
+            typed = []
+            for a, typ in spec.items():
+                vals = column(a, idx).tolist() if a in cols else [None] * len(idx)
+                for i, v in zip(idx, vals, strict=True):
+                    if v is None:
                         raise ValueError(f"{where}: action {name} needs {a!r} for agent "
                                          f"{int(ctx.ids[i])}")
-                    args[a] = _typed(typ, cols[a][i], f"{where}: {name} {a}")
-                unknown = [k for k in cols if k not in menu.actions[name].args]
-                if unknown and all(cols[k][i] is not None for k in unknown):
+                typed.append(_typed_many(typ, vals, f"{where}: {name} {a}"))
+            unknown = [k for k in cols if k not in spec]
+            if unknown:
+                given = np.ones(len(idx), dtype=bool)
+                for k in unknown:
+                    given &= column(k, idx) != None  # noqa: E711 (elementwise)
+                if given.any():
                     raise ValueError(f"{where} returned {unknown}, which are neither state "
                                      f"variables {list(agents.variables)} nor arguments of "
                                      f"{name}")
-            actions.append(name)
-            arguments.append(args)
-        return {**out, "action": _objects(actions), "args": _objects(arguments)}
+            keys = list(spec)
+            for i, vals in zip(idx, zip(*typed, strict=True) if typed else [()] * len(idx),
+                               strict=True):
+                all_args[i] = dict(zip(keys, vals, strict=True))
+        out = {"policy": policy.kind, "status": status, "reason": "", "text": None}
+        return {**out, "action": _objects(names),
+                "args": _objects([{} if a is None else a for a in all_args])}
 
     # ---- events, memory, records -------------------------------------------------------------
     def _decision_event(self, d: Mapping[str, Any]) -> dict:
@@ -1092,6 +1123,60 @@ class Simulation:
         return {"step": self._t_now, "agent": int(d["agent"]), "action": d["action"],
                 "target": target, "text": " ".join(texts) if texts else None,
                 "data": _DATA.encode(args) if args else None}
+
+    def _extra_events(self, extra: Any, where: str, events: list[dict]) -> list[pd.DataFrame]:
+        """Events an environment returned (from ``setup`` or ``resolve``): dicts are appended to
+        ``events``; a DataFrame (the vectorised form) is checked and returned in a list."""
+        if extra is None:
+            return []
+        if isinstance(extra, pd.DataFrame):
+            return [self._event_frame(extra, where)] if len(extra) else []
+        if isinstance(extra, str | bytes) or not hasattr(extra, "__iter__"):
+            raise TypeError(f"{where} must return a list of event dicts, a DataFrame or None, "
+                            f"got {type(extra).__name__}")
+        for e in extra:
+            events.append(self._event(e, where))
+        return []
+
+    def _event_frame(self, df: pd.DataFrame, where: str) -> pd.DataFrame:
+        lacking = [c for c in ("agent", "action") if c not in df.columns]
+        if lacking:
+            raise ValueError(f"{where} returned an events DataFrame without column(s) {lacking}")
+        unknown = sorted(set(df.columns) - {"agent", "action", "target", "text", "data"})
+        if unknown:
+            raise ValueError(f"{where} returned an events DataFrame with unknown column(s) "
+                             f"{unknown}; allowed: agent, action, target, text, data")
+        n = len(df)
+
+        def column(name: str) -> pd.Series:  # objects, None for missing (not NaN)
+            if name not in df.columns:
+                return pd.Series(np.full(n, None, dtype=object), dtype=object)
+            x = df[name].to_numpy(dtype=object)
+            miss = pd.isna(x)
+            if miss.any():
+                x = x.copy()
+                x[miss] = None
+            return pd.Series(x, dtype=object)
+
+        texts = "data" in df.columns and isinstance(df["data"].dtype, pd.StringDtype)
+        data = column("data")
+        if n and not texts and any(d is not None and not isinstance(d, str) for d in data):
+            data = pd.Series([d if d is None or isinstance(d, str)
+                              else json.dumps(d, default=str, sort_keys=True) for d in data],
+                             dtype=object)
+        try:
+            out = pd.DataFrame({
+                "step": np.full(n, self._t_now, dtype=np.int64),
+                "agent": df["agent"].to_numpy(dtype=np.int64),
+                "action": pd.Series(df["action"].astype(str).to_numpy(dtype=object),
+                                    dtype=object),
+                "target": (df["target"].to_numpy(dtype=np.int64) if "target" in df.columns
+                           else np.full(n, -1, dtype=np.int64)),
+                "text": column("text"), "data": data})
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{where} returned an events DataFrame with a column of the wrong "
+                             f"type (agent and target must be integers): {err}") from None
+        return out
 
     def _event(self, e: Any, where: str) -> dict:
         if not isinstance(e, Mapping) or "agent" not in e or "action" not in e:
@@ -1159,7 +1244,8 @@ class Simulation:
 
         return ask
 
-    def _record(self, t: int, events: list[dict], stats: dict[str, float]) -> None:
+    def _record(self, t: int, events: list[dict], stats: dict[str, float],
+                frames: list[pd.DataFrame] | None = None) -> None:
         values = {n: v.copy() for n, v in self.agents.values.items()}
         measures = {}
         for k, v in (self.env.measures(self) or {}).items():
@@ -1169,7 +1255,7 @@ class Simulation:
                 raise ValueError(f"{self.env.name}.measures: {k!r} is not a number: "
                                  f"{v!r}") from None
         self._records.append({"step": t, "values": values, "measures": measures,
-                              "stats": stats, "events": events})
+                              "stats": stats, "events": events, "frames": frames or []})
 
     # ---- results -----------------------------------------------------------------------------
     def result(self) -> Any:
@@ -1194,9 +1280,18 @@ class Simulation:
                 parts.append(pd.DataFrame({"step": s, "agent": AGGREGATE,
                                            "variable": list(agg), "value": list(agg.values())}))
         traj = pd.concat(parts, ignore_index=True) if parts else None
-        evs = [e for rec in self._records for e in rec["events"]]
-        events = pd.DataFrame(evs, columns=["step", "agent", "action", "target", "text",
-                                            "data"])
+        cols = ["step", "agent", "action", "target", "text", "data"]
+        chunks, evs = [], []
+        for rec in self._records:  # dict events, then an environment's event frames, by step
+            evs.extend(rec["events"])
+            if rec.get("frames"):
+                if evs:
+                    chunks.append(pd.DataFrame(evs, columns=cols))
+                    evs = []
+                chunks.extend(rec["frames"])
+        if evs or not chunks:
+            chunks.append(pd.DataFrame(evs, columns=cols))
+        events = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
         params = {"steps": self.t, "n_agents": len(self.agents), "env": self.env.spec(),
                   "policies": {r: p.spec() for r, p in self.policies.items()},
                   "activation": self._activation.describe(), "clock": self.clock.spec(),
@@ -1308,6 +1403,17 @@ class _Formatted(FreeText):
 
     def spec(self) -> dict[str, Any]:
         return {**super().spec(), "grammar": self._grammar}
+
+
+def _typed_many(arg: Any, values: list, where: str) -> list:
+    """``[_typed(arg, v, where) for v in values]``, with numbers checked in bulk."""
+    if isinstance(arg, Number) and values:
+        kinds = set(map(type, values))
+        if kinds <= {int, float, np.int64, np.float64, np.int32, np.float32}:
+            x = np.asarray(values, dtype=np.float64)
+            if ((x >= arg.low) & (x <= arg.high)).all():
+                return x.astype(np.int64).tolist() if arg.integer else x.tolist()
+    return [_typed(arg, v, where) for v in values]
 
 
 def _typed(arg: Any, value: Any, where: str) -> Any:

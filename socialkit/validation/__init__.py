@@ -15,6 +15,9 @@ functions:
   cooperation), :func:`cooperation_by_round`, :func:`compare_cooperation` (people vs agents).
 - effects of experiments on agents: :func:`ordinal_odds_ratios` (proportional-odds regression,
   statsmodels), :func:`wilson` and :func:`shares_by` (shares with Wilson intervals).
+- spreading: :func:`compare_curves` (propagation curves: normalised RMSE, MAPE, Pearson r,
+  peak timing), :func:`compare_distributions` (KS, Wasserstein on a log scale) and
+  :func:`ccdf`.
 
 Examples
 --------
@@ -54,10 +57,12 @@ from socialkit.validation.games import (
     ipd_moves,
 )
 from socialkit.validation.report import METRICS, ValidationReport
+from socialkit.validation.spread import ccdf, compare_curves, compare_distributions, curve_metrics
 
 __all__ = ["validate", "ValidationReport", "METRICS", "shares", "representativeness",
            "js_divergence", "js_distance", "total_variation", "ks_statistic", "ks_test", "KSTest",
            "variance_ratio", "VarianceRatio", "tost", "TOSTResult", "cramers_v", "tetrachoric",
            "polychoric", "proportion_agreement", "crosstab", "bvn_cdf", "ipd_moves",
            "cooperation", "cooperation_by_round", "compare_cooperation", "ordinal_odds_ratios",
-           "wilson", "shares_by"]
+           "wilson", "shares_by", "compare_curves",
+           "compare_distributions", "ccdf", "curve_metrics"]
