@@ -122,7 +122,7 @@ def test_template_errors(tmp_path, pop):
         (tmp_path / "t.txt").write_text("hi\n[social identity]\n$I\n")
         load_template(tmp_path / "t.txt")
     with pytest.raises(ValueError, match="unknown persona template 'fancy'; shipped templates: "
-                                         "anes1996, cces2016, default"):
+                                         "anes1996, bfi, cces2016, default"):
         pop.personas(template="fancy")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         pop.personas(template=tmp_path / "missing.txt")

@@ -140,7 +140,7 @@ def template_names() -> list[str]:
     Examples
     --------
     >>> template_names()
-    ['anes1996', 'cces2016', 'default']
+    ['anes1996', 'bfi', 'cces2016', 'default']
     """
     return sorted(p.stem for p in _FOLDER.glob("*.txt"))
 
