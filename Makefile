@@ -8,6 +8,8 @@ EXTRAS ?= dev,local,llm,data
 # sweeps on Dask (dask[distributed]; about 45 MB and 25 s more) and the persuasion analysis
 # (statsmodels; about 14 s and 70 MB more), which `make demo` does not need
 TEST_EXTRAS ?= $(EXTRAS),memory,experiments,stats
+# test workers (pytest-xdist; a notebook or a test module stays on one worker, in order)
+JOBS   ?= 2
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)-$(EXTRAS)
 
 .PHONY: demo test lint bench venv clean
@@ -31,7 +33,8 @@ lint: $(STAMP)
 test:
 	@$(MAKE) --no-print-directory venv EXTRAS=$(TEST_EXTRAS)
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests socialkit notebooks --doctest-modules --nbval-lax -p no:cacheprovider
+	$(PY) -m pytest tests socialkit notebooks --doctest-modules --nbval-lax -p no:cacheprovider \
+		-n $(JOBS) --dist loadscope
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

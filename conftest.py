@@ -1,6 +1,14 @@
 """Doctests of optional extras: skipped with a reason when the extra is not installed."""
 
+import os
+
 import pytest
+
+# parallel test workers (pytest-xdist, `make test` runs two): one llama.cpp thread each, so the
+# two workers' embedded models share the two cores instead of fighting over them; notebook kernels
+# started by a worker inherit it
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("SOCIALKIT_THREADS", "1")
 
 # doctest item name -> (is the extra available?, reason)
 _NEEDS = {

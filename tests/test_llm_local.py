@@ -1,6 +1,8 @@
 """End to end on the embedded model (SmolLM2-135M-Instruct through llama-cpp-python): offline,
 temperature 0 or a fixed seed, a handful of short calls."""
 
+import os
+
 import pytest
 
 import socialkit as sk
@@ -91,3 +93,16 @@ def test_constrained_closed_answers_always_parse(model):
     for qname in ("redistribute", "vote"):  # distributions from the first position
         d = res.loc[res["question"] == qname, "dist"]
         assert d.map(lambda x: abs(sum(x.values()) - 1) < 1e-4).all()
+
+
+def test_threads_follow_the_environment_variable(monkeypatch):
+    from socialkit.llm._llama import _default_threads
+
+    monkeypatch.setenv("SOCIALKIT_THREADS", "3")
+    assert _default_threads() == 3
+    monkeypatch.delenv("SOCIALKIT_THREADS")
+    assert _default_threads() == max(1, os.cpu_count() or 1)
+    for bad in ["0", "two", "-1", "1.5"]:
+        monkeypatch.setenv("SOCIALKIT_THREADS", bad)
+        with pytest.raises(ValueError, match="SOCIALKIT_THREADS must be a positive integer"):
+            _default_threads()

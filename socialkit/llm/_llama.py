@@ -51,7 +51,8 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, ThreadPoolExecut
             except ImportError as err:
                 raise ImportError("local models need llama-cpp-python: pip install "
                                   "'socialkit[local]'") from err
-            llm = Llama(str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
+            llm = Llama(str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                        verbose=False, seed=0)
             template = llm.metadata.get("tokenizer.chat_template")
             formatter = None
             if template:
@@ -83,7 +84,7 @@ class LlamaCpp(Backend):
         if isinstance(n_ctx, bool) or not isinstance(n_ctx, int) or n_ctx < 64:
             raise ValueError(f"n_ctx must be an integer >= 64, got {n_ctx!r}")
         self.path, self.n_ctx = path, n_ctx
-        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.n_threads = n_threads or _default_threads()
         self.name = name or path.stem
         self.model_id = f"gguf:{path.name}:{path.stat().st_size}"
         self.logprobs = True  # set False on load if the file has no chat template
@@ -181,6 +182,16 @@ def _grammar(text: str) -> Any:
     return LlamaGrammar.from_string(text, verbose=False)
 
 
+def _default_threads() -> int:
+    """Threads for llama.cpp: ``SOCIALKIT_THREADS`` when set, else every core."""
+    raw = os.environ.get("SOCIALKIT_THREADS", "").strip()
+    if not raw:
+        return max(1, os.cpu_count() or 1)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"SOCIALKIT_THREADS must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
 def local(path: str | os.PathLike, n_ctx: int = 2048, n_threads: int | None = None,
           name: str | None = None) -> LlamaCpp:
     """Any GGUF model file, run in this process on the CPU by llama-cpp-python.
@@ -192,7 +203,8 @@ def local(path: str | os.PathLike, n_ctx: int = 2048, n_threads: int | None = No
     n_ctx : int
         Context length in tokens.
     n_threads : int, optional
-        CPU threads (default: all cores).
+        CPU threads (default: the ``SOCIALKIT_THREADS`` environment variable, else all
+        cores; the test suite sets it to 1 in each of its parallel workers).
     name : str, optional
         Model name (default: the file name).
 

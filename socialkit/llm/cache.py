@@ -135,6 +135,24 @@ _HOST = socket.gethostname()
 _START = f"{time.time():.6f}"
 
 
+def write_transaction(con: sqlite3.Connection, fn: Any) -> Any:
+    """Run ``fn(con)`` in one ``BEGIN IMMEDIATE`` transaction on ``con``, retrying with backoff
+    while another process holds the write lock (8 attempts, then the error)."""
+    for attempt in range(8):
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            out = fn(con)
+            con.execute("COMMIT")
+            return out
+        except sqlite3.OperationalError:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            if attempt == 7:
+                raise
+            time.sleep(0.02 * 2 ** attempt)
+    return None  # pragma: no cover
+
+
 def owner_id() -> str:
     """This process's identity in the claims table: host, pid and start time."""
     return f"{_HOST}:{os.getpid()}:{_START}"
@@ -229,20 +247,7 @@ class Cache:
 
     def _transaction(self, fn: Any) -> Any:
         """Run ``fn(con)`` in one write transaction, retrying briefly on contention."""
-        con = self._connect()
-        for attempt in range(8):
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                out = fn(con)
-                con.execute("COMMIT")
-                return out
-            except sqlite3.OperationalError:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                if attempt == 7:
-                    raise
-                time.sleep(0.02 * 2 ** attempt)
-        return None  # pragma: no cover
+        return write_transaction(self._connect(), fn)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Stored replies of the keys that have one (nothing in ``refresh`` or ``off`` mode)."""

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from socialkit.llm.cache import _owner_dead, owner_id
+from socialkit.llm.cache import _owner_dead, owner_id, write_transaction
 from socialkit.llm.runner import BudgetExceeded
 
 __all__ = ["Ledger", "shared_budget", "current_ledger"]
@@ -118,20 +118,7 @@ class Ledger:
         return self._con
 
     def _transaction(self, fn: Any) -> Any:
-        con = self._connect()
-        for attempt in range(8):
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                out = fn(con)
-                con.execute("COMMIT")
-                return out
-            except sqlite3.OperationalError:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                if attempt == 7:
-                    raise
-                time.sleep(0.02 * 2 ** attempt)
-        return None  # pragma: no cover
+        return write_transaction(self._connect(), fn)
 
     @property
     def budget(self) -> float | None:
