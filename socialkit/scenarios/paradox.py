@@ -298,8 +298,8 @@ def paradox_by_step(run: Any, steps: Sequence[int] | int | None = None, *,
     return out[["step", *[c for c in out.columns if c != "step"]]]
 
 
-def higgs_paradox(n: int | None = None, *, ci: float | None = 0.95, n_boot: int = 200,
-                  null: int = 20, seed: int | None = 0) -> pd.DataFrame:
+def higgs_paradox(n: int | None = None, *, ci: float | None = None, n_boot: int = 100,
+                  null: int = 10, seed: int | None = 0) -> pd.DataFrame:
     """The friendship paradoxes of the real Higgs Twitter retweet network (De Domenico et al.
     2013), for comparison with a simulated follow network: a user "follows" the accounts it
     retweeted (the data set's follower graph is not included); ``followers`` are its
@@ -312,7 +312,9 @@ def higgs_paradox(n: int | None = None, *, ci: float | None = 0.95, n_boot: int 
         Users of a :func:`socialkit.datasets.higgs_sample` (default: the whole network, 256,491
         users).
     ci, n_boot, null, seed
-        As :func:`socialkit.network.follow_paradox`.
+        As :func:`socialkit.network.follow_paradox`. On the whole network the shares are
+        exact to about 0.001 without intervals (ci=None, a few seconds); a node bootstrap of
+        228,556 agents costs about 2 s per 100 replicates and attribute-stratum on two cores.
 
     Examples
     --------
