@@ -64,9 +64,11 @@ def test_rule_run_forms_a_network_and_paradoxes():
     t = paradox_by_step(run, [0, 6, 12], n_boot=100, null=10, seed=1)
     at0 = t[t["step"] == 0]
     assert at0["arcs"].eq(0).all() and at0["paradox_share"].isna().all()
-    direct = sk.network.follow_paradox(sk.network.follow_network(run, step=12), n_boot=100,
-                                       null=10, seed=1).table
-    got = t[t["step"] == 12].drop(columns="step").reset_index(drop=True)
+    F12 = sk.network.follow_network(run, step=12)
+    direct = sk.network.follow_paradox(F12, n_boot=100, null=10, seed=1).table
+    w = [d for *_, d in F12.edges(data="weight")]
+    assert t[t["step"] == 12]["split"].eq(np.median(w)).all()
+    got = t[t["step"] == 12].drop(columns=["step", "split"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, direct)
     fp = got[(got["attribute"] == "followers") & (got["stratum"] == "all")].iloc[0]
     assert fp["paradox_share"] > 0.5 and fp["ci_low"] <= fp["paradox_share"] <= fp["ci_high"]

@@ -254,8 +254,9 @@ def paradox_by_step(run: Any, steps: Sequence[int] | int | None = None, *,
                     seed: int | None = 0) -> pd.DataFrame:
     """The friendship paradoxes of a feed run's follow graph at each of ``steps`` (default:
     the last): :func:`socialkit.network.follow_paradox` of
-    :func:`socialkit.network.follow_network`, one table with a ``step`` column. A step without
-    any follow gives rows with ``arcs`` 0 and missing shares.
+    :func:`socialkit.network.follow_network`, one table with a ``step`` column and the tie
+    strength ``split`` between weak and strong (arcs with at most that many interactions are
+    weak). A step without any follow gives rows with ``arcs`` 0 and missing shares.
 
     Examples
     --------
@@ -291,8 +292,9 @@ def paradox_by_step(run: Any, steps: Sequence[int] | int | None = None, *,
         else:
             with warnings.catch_warnings():  # a stratum without arcs: empty null samples
                 warnings.simplefilter("ignore", RuntimeWarning)
-                t = follow_paradox(F, attributes, neighbours=neighbours, ci=ci, n_boot=n_boot,
-                                   null=null, strength=strength, split=split, seed=seed).table
+                fp = follow_paradox(F, attributes, neighbours=neighbours, ci=ci, n_boot=n_boot,
+                                    null=null, strength=strength, split=split, seed=seed)
+            t = fp.table.assign(split=fp.split)
         frames.append(t.assign(step=int(s)))
     out = pd.concat(frames, ignore_index=True)
     return out[["step", *[c for c in out.columns if c != "step"]]]
