@@ -64,7 +64,7 @@ HERD_LLM = dict(agents=4, posts=3, steps=1)  # embedded-model voters
 COCOON = dict(agents=60, steps=8)    # RecAgent's demo: up to 1,000 users
 PARADOX = dict(agents=150, steps=20) # rule users forming a follow network (GABM: cloned users)
 PARADOX_LLM = 4                      # embedded-model users (1 call per active agent-step)
-CLONE = dict(n=200, sources=3, trials=40, steps=5)  # Puri et al.: 1,000 trials per post
+CLONE = dict(n=200, sources=3, trials=30, steps=5)  # Puri et al.: 1,000 trials per post
 CLONE_LLM = dict(n=8, sources=1, trials=2, steps=2) # embedded-model clone
 model = None   # the embedded SmolLM2-135M; or e.g.
 # from langchain_openai import ChatOpenAI
@@ -340,7 +340,7 @@ paradox_runs = {s: friendship_paradox_feed(**PARADOX, policy=paradox_rule(), see
                 for s in SEEDS[:2]}
 by_step = pd.concat([paradox_by_step(r, [5, 10, 15, 20], n_boot=200, null=20, seed=1)
                      .assign(seed=s) for s, r in paradox_runs.items()])
-higgs_fp = higgs_paradox(ci=None, null=3)        # the whole real retweet network
+higgs_fp = higgs_paradox(ci=None, null=0)        # the whole real retweet network
 last = by_step[by_step["step"] == PARADOX["steps"]]
 last.pivot_table(index=["attribute", "stratum"], columns="seed",
                  values="paradox_share").join(
