@@ -65,7 +65,7 @@ COCOON = dict(agents=60, steps=8)    # RecAgent's demo: up to 1,000 users
 PARADOX = dict(agents=150, steps=20) # rule users forming a follow network (GABM: cloned users)
 PARADOX_LLM = 4                      # embedded-model users (1 call per active agent-step)
 CLONE = dict(n=200, sources=3, trials=30, steps=5)  # Puri et al.: 1,000 trials per post
-CLONE_LLM = dict(n=8, sources=1, trials=2, steps=2) # embedded-model clone
+CLONE_LLM = dict(n=8, sources=1, trials=1, steps=2) # embedded-model clone
 model = None   # the embedded SmolLM2-135M; or e.g.
 # from langchain_openai import ChatOpenAI
 # model = sk.llm.from_langchain(ChatOpenAI(model="gpt-4o-mini", base_url=...))
@@ -353,15 +353,17 @@ last.pivot_table(index=["attribute", "stratum"], columns="seed",
 sk.plot.paradox_emergence(by_step[by_step["seed"] == SEEDS[0]], higgs_fp)
 """),
     md("""
-The degree paradox (followers) holds for almost every agent who follows someone, in the
-simulation as in the real network, but no more than the null of the same degrees gives: it is
-the arithmetic of heterogeneous degrees. The generalised paradoxes on activity and influence
-hold for about 60% of the rule agents, near their null; in the Higgs network the influence
-paradox is near-universal (retweets received go with retweeters) while the activity paradox
-holds for only 23% (most retweeters retweet more than the authors they retweet). The weak /
-strong split here is silent follows against follows with at least one interaction. These are
-rule users — the mechanism is the recommender's exposure and the follow rule; whether LLM
-agents attach preferentially is the paper's question, for a capable model:
+The degree paradox (followers) holds for about 90% of the rule agents who follow someone
+(99% in the Higgs network), but no more than the configuration-model null of the same degrees
+gives: it is the arithmetic of heterogeneous degrees, not a preference. The generalised
+paradoxes hold for about 60% (activity) and 75% (influence) of the rule agents, again at their
+null; in the Higgs network the influence paradox is near-universal (retweets received go with
+retweeters) while the activity paradox holds for only 23% (most retweeters retweet more than
+the authors they retweet). `weak` and `strong` split the follows at the median number of
+interactions along them (the `split` column of `by_step`); with a few hundred follows their
+intervals overlap, so these rule users do not show the paper's weak-tie effect. The mechanism
+here is the recommender's exposure and the follow rule; whether LLM agents attach
+preferentially is the paper's question, for a capable model:
 
 ```python
 run = friendship_paradox_feed(model=model, agents=100, steps=20)
@@ -412,12 +414,13 @@ sk.plot.clone_spread(clone_layers(clone_runs[0.3]), reference)
     md("""
 The comparison is honest about its data: the Higgs data set has no follower graph, so an arc
 of the clone exists only where a retweet happened, and every user in a source's first layer
-really retweeted it. With `p = 0.3` the simulated first layer is a third of the real one and
-the spread dies out in fewer layers than the deepest real tree; with `p = 0.8` the first layer
-fits for two of the sources but the clone then pushes the rumour further than it went. One
-uniform chance per exposure cannot fit both, which is why Puri et al. trained a per-pair
-infection model; `CascadeRule(p="column")` takes per-agent chances from the population. Now
-the embedded model as the users (each exposed agent reads the post and reshares or not):
+really retweeted it. With `p = 0.3` the simulated first layer is a third to a half of the
+real one; with `p = 0.8` it matches for one source (inside the band), comes close for another
+and overshoots the third, and the clone then pushes the rumour two to three times further
+than it went (sizes, third layers). One uniform chance per exposure cannot fit both the
+first layer and the depth, which is why Puri et al. trained a per-pair infection model;
+`CascadeRule(p="column")` takes per-agent chances from the population. Now the embedded model
+as the users (each exposed agent reads the post and reshares or not):
 """),
     code("""
 llm_clone = misinformation_clone(model=model, **CLONE_LLM, seed=1, progress=False,
@@ -426,7 +429,7 @@ print(llm_clone.provenance["usage"])
 clone_layers(llm_clone)
 """),
     md("""
-Two trials of a handful of users show the pipeline, not a propagation estimate. With a capable
+One trial of a handful of users shows the pipeline, not a propagation estimate. With a capable
 model (`model=` in the first cell) and the paper's 1,000 trials, use `group_by` archetypes so
 that agents with the same persona and page share a call.
 
