@@ -382,9 +382,11 @@ llm_fp.events[~llm_fp.events["action"].isin(["feed"])][["step", "agent", "action
                                                         "text"]].tail(8)
 """),
     md("""
-Whatever the four agents did above is the pipeline working on a 135M model — a handful of
-follows cannot show a paradox. The actions parse (the menu is decoded under a grammar), and
-`sk.network.follow_network(llm_fp)` gives the graph they formed.
+This is the pipeline working on a 135M model, not a finding: four agents in two rounds
+cannot show a paradox. The actions parse (the menu is decoded under a grammar), but the model
+mostly posts, and its posts echo the prompt's wording ("text of at most 20 words") rather than
+saying anything about their interests. `sk.network.follow_network(llm_fp)` gives the graph
+they formed.
 
 ## 7 · A misinformation clone: seeded sources, many trials, against the real spread
 
