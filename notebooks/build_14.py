@@ -34,9 +34,10 @@ action an event with structured data. This notebook
 2. compares simulated spreading with **real spreading**: the Higgs Twitter retweets
    (De Domenico et al. 2013, 354,930 retweets, 1–7 July 2012) — cascade shapes, per-user
    activity, the propagation curve;
-3. runs three published scenarios next to what their papers report: **S3** (Gao et al. 2023),
-   the **herd effect** (Muchnik, Aral & Taylor 2013, as replicated by OASIS) and **information
-   cocoons** (RecAgent, Wang et al. 2023).
+3. runs five published scenarios next to what their papers report: **S3** (Gao et al. 2023),
+   the **herd effect** (Muchnik, Aral & Taylor 2013, as replicated by OASIS), **information
+   cocoons** (RecAgent, Wang et al. 2023), the **friendship paradox** of a network agents form
+   (the GABM study, Orlando et al. 2025) and a **misinformation clone** (Puri et al. 2024).
 
 Rule-based agents give the large runs (they run in seconds and have known behaviour, so they
 also check that each measure recovers what it should); LLM agents run on the embedded
@@ -49,8 +50,11 @@ import pandas as pd
 import plotly.express as px
 import socialkit as sk
 from socialkit.agents import RulePolicy
-from socialkit.scenarios import (HerdRule, S3Rule, cocoons, diversity, herd_effect,
-                                 herd_summary, s3, s3_curves, s3_network, s3_reference)
+from socialkit.scenarios import (CascadeRule, HerdRule, S3Rule, clone_layers, clone_reference,
+                                 clone_summary, cocoons, diversity, friendship_paradox_feed,
+                                 herd_effect, herd_summary, higgs_paradox, misinformation_clone,
+                                 paradox_by_step, paradox_population, paradox_rule, s3,
+                                 s3_curves, s3_network, s3_reference)
 
 SEEDS = [1, 2, 3]                    # replicates of every rule-based run
 S3_USERS, S3_STEPS = 150, 12         # Higgs users x steps of 14 hours (S3: thousands of users)
@@ -58,6 +62,10 @@ S3_LLM_USERS = 4                     # embedded-model agents (3 calls per active
 HERD = dict(agents=200, posts=60, steps=6)   # rule voters (Muchnik et al.: 101,281 comments)
 HERD_LLM = dict(agents=4, posts=3, steps=1)  # embedded-model voters
 COCOON = dict(agents=60, steps=8)    # RecAgent's demo: up to 1,000 users
+PARADOX = dict(agents=150, steps=20) # rule users forming a follow network (GABM: cloned users)
+PARADOX_LLM = 4                      # embedded-model users (1 call per active agent-step)
+CLONE = dict(n=200, sources=3, trials=30, steps=5)  # Puri et al.: 1,000 trials per post
+CLONE_LLM = dict(n=8, sources=1, trials=1, steps=2) # embedded-model clone
 model = None   # the embedded SmolLM2-135M; or e.g.
 # from langchain_openai import ChatOpenAI
 # model = sk.llm.from_langchain(ChatOpenAI(model="gpt-4o-mini", base_url=...))
@@ -307,10 +315,131 @@ to it is the question to run with a real model:
 run = cocoons(model=model, agents=100, steps=20, recommender="interest", inject=0)
 ```
 
+## 6 · The friendship paradox of a network agents form
+
+**Paper.** Orlando, La Gatta, Russo & Moscato (2025, "Can Generative Agent-Based Modeling
+Replicate the Friendship Paradox in Social Media Simulations?", ACM Web Science) gave LLM agents
+that emulate Twitter users (a personality, interests, memory) a platform with a recommender,
+where they post, react, follow and unfollow. On the follow network they formed, the
+friendship paradox (your followees have more followers than you) and its generalised forms
+(more activity, more influence) emerged, agents attached preferentially to more active and
+influential accounts, and infrequent (weak) ties drove the paradox, as in real networks (their
+data: US 2020 election and QAnon Twitter data sets).
+**Here:** agents with a personality and two interests among eight topics, nobody following
+anyone at the start, each active with a heavy-tailed activity rate; pages come from the
+interest recommender (offline MiniLM embeddings) and three suggested accounts ("who to
+follow": friends of friends, then popular). Rule users first (`paradox_rule`: post, like,
+repost, comment, follow an author on the page or a suggested account, unfollow), two seeds;
+the paradoxes at steps 5 to 20 with 95% bootstrap intervals and the configuration-model
+null, next to the real Higgs retweet network (256,491 users; a user "follows" the accounts it
+retweeted; activity = retweets made, influence = retweets received):
+"""),
+    code("""
+paradox_runs = {s: friendship_paradox_feed(**PARADOX, policy=paradox_rule(), seed=s,
+                                           embedding=embedding, progress=False)
+                for s in SEEDS[:2]}
+by_step = pd.concat([paradox_by_step(r, [5, 10, 15, 20], n_boot=200, null=20, seed=1)
+                     .assign(seed=s) for s, r in paradox_runs.items()])
+higgs_fp = higgs_paradox(ci=None, null=0)        # the whole real retweet network
+last = by_step[by_step["step"] == PARADOX["steps"]]
+last.pivot_table(index=["attribute", "stratum"], columns="seed",
+                 values="paradox_share").join(
+    last[last["seed"] == SEEDS[0]].set_index(["attribute", "stratum"])[
+        ["ci_low", "ci_high", "null_share"]]).join(
+    higgs_fp.set_index(["attribute", "stratum"])["paradox_share"].rename("Higgs (real)")
+).round(3)
+"""),
+    code("""
+sk.plot.paradox_emergence(by_step[by_step["seed"] == SEEDS[0]], higgs_fp)
+"""),
+    md("""
+The degree paradox (followers) holds for about 90% of the rule agents who follow someone
+(99% in the Higgs network), but no more than the configuration-model null of the same degrees
+gives: it is the arithmetic of heterogeneous degrees, not a preference. The generalised
+paradoxes hold for about 60% (activity) and 75% (influence) of the rule agents, again at their
+null; in the Higgs network the influence paradox is near-universal (retweets received go with
+retweeters) while the activity paradox holds for only 23% (most retweeters retweet more than
+the authors they retweet). `weak` and `strong` split the follows at the median number of
+interactions along them (the `split` column of `by_step`); with a few hundred follows their
+intervals overlap, so these rule users do not show the paper's weak-tie effect. The mechanism
+here is the recommender's exposure and the follow rule; whether LLM agents attach
+preferentially is the paper's question, for a capable model:
+
+```python
+run = friendship_paradox_feed(model=model, agents=100, steps=20)
+paradox_by_step(run, [5, 10, 15, 20])
+```
+
+On the embedded model, at a size the notebook affords (every agent active, two rounds):
+"""),
+    code("""
+small = paradox_population(PARADOX_LLM, seed=1)
+small.df["activity"] = 1.0
+llm_fp = friendship_paradox_feed(small, model, steps=2, embedding=embedding, seed=1,
+                                 progress=False, max_words=20)
+print(llm_fp.provenance["usage"])
+llm_fp.events[~llm_fp.events["action"].isin(["feed"])][["step", "agent", "action", "target",
+                                                        "text"]].tail(8)
+"""),
+    md("""
+This is the pipeline working on a 135M model, not a finding: four agents in two rounds
+cannot show a paradox. The actions parse (the menu is decoded under a grammar), but the model
+mostly posts, and its posts echo the prompt's wording ("text of at most 20 words") rather than
+saying anything about their interests. `sk.network.follow_network(llm_fp)` gives the graph
+they formed.
+
+## 7 · A misinformation clone: seeded sources, many trials, against the real spread
+
+**Paper.** Puri, Hassler, Katragadda & Shenk (2024, PLOS ONE, "Digital cloning of online
+social networks for language-sensitive agent-based modeling of misinformation spread") rebuilt
+a misinformation-sharing Twitter network of over ten thousand users, seeded posts at the users
+who had really posted them, let followers reshare layer after layer (a trained infection
+model), ran 1,000 trials per post and compared the median and 68% band of infections per layer
+with the real spread ("reasonable agreement across the twin networks").
+**Here:** the clone is a sample of the Higgs retweet network; the posts are seeded at its three
+most retweeted authors; every trial is its own copy of the source's audience, so the trials run
+in one simulation and never interfere; one step is one infection layer (each agent sees only
+the last step's shares). The real spread is each source's retweets by the sampled users, as
+trees rebuilt from who retweeted whom. Rule agents reshare with an independent chance `p` per
+exposure (`CascadeRule`), at two values:
+"""),
+    code("""
+clone_runs = {p: misinformation_clone(**CLONE, seed=1, progress=False,
+                                      policy=RulePolicy(CascadeRule(p=p))) for p in (0.3, 0.8)}
+reference = clone_reference(CLONE["n"], CLONE["sources"], layers=CLONE["steps"])
+summary = pd.concat({f"p = {p}": clone_summary(r, reference) for p, r in clone_runs.items()})
+summary[summary["measure"].isin(["layer 1", "layer 2", "layer 3", "size", "depth"])].round(1)
+"""),
+    code("""
+sk.plot.clone_spread(clone_layers(clone_runs[0.3]), reference)
+"""),
+    md("""
+The comparison is honest about its data: the Higgs data set has no follower graph, so an arc
+of the clone exists only where a retweet happened, and every user in a source's first layer
+really retweeted it. With `p = 0.3` the simulated first layer is a third to a half of the
+real one; with `p = 0.8` it matches for one source (inside the band), comes close for another
+and overshoots the third, and the clone then pushes the rumour two to three times further
+than it went (sizes, third layers). One uniform chance per exposure cannot fit both the
+first layer and the depth, which is why Puri et al. trained a per-pair infection model;
+`CascadeRule(p="column")` takes per-agent chances from the population. Now the embedded model
+as the users (each exposed agent reads the post and reshares or not):
+"""),
+    code("""
+llm_clone = misinformation_clone(model=model, **CLONE_LLM, seed=1, progress=False,
+                                 max_words=20)
+print(llm_clone.provenance["usage"])
+clone_layers(llm_clone)
+"""),
+    md("""
+One trial of a handful of users shows the pipeline, not a propagation estimate. With a capable
+model (`model=` in the first cell) and the paper's 1,000 trials, use `group_by` archetypes so
+that agents with the same persona and page share a call.
+
 ## Reproducing at the papers' sizes
 
 Every scenario is a function with a parameter schema (`s3.schema`, `herd_effect.schema`,
-`cocoons.schema`) returning a `Run`; the sizes above are parameters. `benchmarks/bench_feed.py`
+`cocoons.schema`, `friendship_paradox_feed.schema`, `misinformation_clone.schema`) returning a
+`Run`; the sizes above are parameters. `benchmarks/bench_feed.py`
 measures the platform at 10,000 to 1,000,000 rule agents and 100,000 LLM agents with
 `group_by` archetypes on a local OpenAI-compatible server.
 """),

@@ -4,6 +4,7 @@ from socialkit.plot import report
 from socialkit.plot._cascades import cascade_ccdf, follow_network, propagation
 from socialkit.plot._diffusion import adoption_curve as adoption_curve
 from socialkit.plot._export import export_backend, save
+from socialkit.plot._feedscen import clone_spread, paradox_emergence
 from socialkit.plot._games import commons_stock, conditional_cooperation, generations, survival
 from socialkit.plot._graph import degree_distribution, network
 from socialkit.plot._layout import layout, sample_view
@@ -25,4 +26,4 @@ __all__ = ["trajectories", "distribution", "network", "degree_distribution", "fr
            "PALETTE", "SEQUENTIAL", "commons_stock", "survival", "generations", "conditional_cooperation",
            "odds_ratios", "ranking", "awareness", "conversation", "Transcript", "sir_curves",
            "deviation", "similarity_by_generation", "versions",
-           "cascade_ccdf", "propagation", "follow_network"]
+           "cascade_ccdf", "propagation", "follow_network", "clone_spread", "paradox_emergence"]

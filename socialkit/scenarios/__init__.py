@@ -29,10 +29,23 @@
 - :mod:`socialkit.scenarios.cocoons`: information cocoons (RecAgent), topic diversity of what
   agents see and like under random, interest and collaborative-filtering recommenders, with and
   without random injection.
+- :mod:`socialkit.scenarios.paradox`: the friendship paradox of a follow network formed through
+  a recommender (the GABM study, Orlando et al. 2025), against the real Higgs retweet network.
+- :mod:`socialkit.scenarios.clone`: a digital clone of a spreading network (Puri et al. 2024):
+  posts seeded at their real Higgs sources, many trials, bands against the real spread.
 """
 
 from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
 from socialkit.scenarios._textsim import cosine_similarity, tfidf
+from socialkit.scenarios.clone import (
+    CascadeRule,
+    clone_bands,
+    clone_cascades,
+    clone_layers,
+    clone_reference,
+    clone_summary,
+    misinformation_clone,
+)
 from socialkit.scenarios.cocoons import COCOON_TOPICS, cocoon_population, cocoons, diversity
 from socialkit.scenarios.commons import (
     commons,
@@ -61,6 +74,13 @@ from socialkit.scenarios.news_evolution import (
     fuse,
     fuse_network,
     news_versions,
+)
+from socialkit.scenarios.paradox import (
+    friendship_paradox_feed,
+    higgs_paradox,
+    paradox_by_step,
+    paradox_population,
+    paradox_rule,
 )
 from socialkit.scenarios.persuasion import (
     CONDITIONS,
@@ -103,4 +123,8 @@ __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996
            "cosine_similarity",
            "s3", "s3_network", "s3_state", "s3_curves", "s3_reference", "S3Rule",
            "herd_effect", "herd_summary", "HerdRule", "HERD_COMMENTS", "cocoons", "diversity",
-           "cocoon_population", "COCOON_TOPICS"]
+           "cocoon_population", "COCOON_TOPICS",
+           "friendship_paradox_feed", "paradox_population", "paradox_rule",
+           "paradox_by_step", "higgs_paradox",
+           "misinformation_clone", "CascadeRule", "clone_cascades", "clone_layers",
+           "clone_bands", "clone_reference", "clone_summary"]
