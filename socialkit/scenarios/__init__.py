@@ -29,6 +29,9 @@
 - :mod:`socialkit.scenarios.cocoons`: information cocoons (RecAgent), topic diversity of what
   agents see and like under random, interest and collaborative-filtering recommenders, with and
   without random injection.
+- :mod:`socialkit.scenarios.social_simulacra`: Social Simulacra (Park et al. 2022), a designer's
+  community populated with generated members and judged threads, and what-if forks (a
+  moderator steps in, a troll joins).
 """
 
 from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
@@ -75,11 +78,30 @@ from socialkit.scenarios.silicon_survey import (
     silicon_survey,
     survey_questions,
 )
+from socialkit.scenarios._members import (
+    PLANT_PARENTS,
+    CommunityDesign,
+    MemberForm,
+    generate_members,
+    member_diversity,
+)
 from socialkit.scenarios.social_dimensions import (
     DIMENSIONS,
     PAPER_TOP,
     dimension_outcomes,
     social_dimensions,
+)
+from socialkit.scenarios.social_simulacra import (
+    TROLL,
+    WHAT_IFS,
+    antisocial_share,
+    members_table,
+    roster_diversity,
+    simulacra_labels,
+    simulacra_summary,
+    simulacra_threads,
+    simulacra_what_if,
+    social_simulacra,
 )
 from socialkit.scenarios.town import (
     event_attendance,
@@ -103,4 +125,8 @@ __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996
            "cosine_similarity",
            "s3", "s3_network", "s3_state", "s3_curves", "s3_reference", "S3Rule",
            "herd_effect", "herd_summary", "HerdRule", "HERD_COMMENTS", "cocoons", "diversity",
-           "cocoon_population", "COCOON_TOPICS"]
+           "cocoon_population", "COCOON_TOPICS",
+           "social_simulacra", "simulacra_what_if", "simulacra_summary", "simulacra_labels",
+           "simulacra_threads", "antisocial_share", "members_table", "roster_diversity",
+           "generate_members", "member_diversity", "CommunityDesign", "MemberForm",
+           "PLANT_PARENTS", "TROLL", "WHAT_IFS"]
