@@ -35,6 +35,13 @@
 """
 
 from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
+from socialkit.scenarios._members import (
+    PLANT_PARENTS,
+    CommunityDesign,
+    MemberForm,
+    generate_members,
+    member_diversity,
+)
 from socialkit.scenarios._textsim import cosine_similarity, tfidf
 from socialkit.scenarios.cocoons import COCOON_TOPICS, cocoon_population, cocoons, diversity
 from socialkit.scenarios.commons import (
@@ -77,13 +84,6 @@ from socialkit.scenarios.silicon_survey import (
     anes1996_questions,
     silicon_survey,
     survey_questions,
-)
-from socialkit.scenarios._members import (
-    PLANT_PARENTS,
-    CommunityDesign,
-    MemberForm,
-    generate_members,
-    member_diversity,
 )
 from socialkit.scenarios.social_dimensions import (
     DIMENSIONS,

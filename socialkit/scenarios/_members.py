@@ -5,6 +5,7 @@ diversity of the members is measured."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,8 +134,12 @@ class MemberForm(ActionMenu):
     def parse(self, reply: Any) -> Parsed:
         got = super().parse(reply)
         text = "" if reply is None else str(reply).strip()
-        if not got.ok and text and not text.startswith("{") and not _ACTION_LINE.search(text):
-            got = super().parse("action: member\n" + text)  # the only action
+        if not got.ok and text and not _ACTION_LINE.search(text):  # the only action
+            obj = _json_object(text)
+            if obj is not None and "action" not in obj:
+                got = super().parse(json.dumps({"action": "member", **obj}))
+            elif obj is None and not text.startswith("{"):
+                got = super().parse("action: member\n" + text)
         if got.ok:
             name = " ".join(str(got.value["name"]).split()).strip(" .,;:\"'")
             if not _NAME.match(name):
@@ -145,6 +150,16 @@ class MemberForm(ActionMenu):
                 return Parsed(False, reason=f"about {about[:40]!r} has no words")
             return Parsed(True, {"action": "member", "name": name, "about": about})
         return got
+
+
+def _json_object(text: str) -> dict | None:
+    for blob in re.findall(r"\{.*\}", text, re.S)[:1]:
+        try:
+            obj = json.loads(blob)
+        except ValueError:
+            return None
+        return obj if isinstance(obj, dict) else None
+    return None
 
 
 def _messages(design: CommunityDesign, shown: list[tuple[str, str]], form: MemberForm
