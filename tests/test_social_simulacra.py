@@ -255,6 +255,39 @@ def test_thread_view_reads_like_a_forum(tmp_path):
     assert view.save(tmp_path / "t.html").read_text().startswith("<!doctype html>")
 
 
+def test_checkpoint_resume_keeps_labels_removals_and_members(tmp_path):
+    def rude(messages):
+        out = member_model(messages)
+        if "Bo Chen" in messages[0]["content"]:
+            out = out.replace("Mist it every morning.", "You idiot, read a book.")
+        return out
+    model = sk.llm.scripted(rude)
+    full = sim_of(rude, steps=3, troll=True, moderate=True).run(3)
+    folder = tmp_path / "sim"
+    opts = dict(members=0, steps=3, activity=1.0, cache=False, progress=False, page=5,
+                troll=True, moderate=True)
+    social_simulacra.simulation(DESIGN, model, checkpoint=folder, **opts).run(2)
+    again = social_simulacra.simulation(DESIGN, model, checkpoint=folder, **opts)
+    assert again.t == 2
+    assert again.env.removed and again.env.labelled
+    pd.testing.assert_frame_equal(again.run(3).events, full.events)
+    assert (full.events["action"] == "removed").sum() >= 4
+
+
+def test_a_designers_own_what_if_reply_is_judged_like_any_other():
+    sim = sim_of(steps=3)
+    sim.run(3)
+
+    def reply(branch):  # WhatIf: the designer writes a reply into thread p0 as Bo Chen
+        branch.env.post(1, "Honestly, what an idiot question.", parent=0, kind="comment")
+    run = simulacra_what_if(sim, at=1, change=reply)
+    lab = simulacra_labels(run)
+    mine = lab[lab["text"] == "Honestly, what an idiot question."]
+    assert mine[["step", "author", "label"]].values.tolist() == [[2, 1, "antisocial"]]
+    assert json.loads(run.events.loc[run.events["text"] == "Honestly, what an idiot question.",
+                                     "data"].item())["injected"] is True
+
+
 # ---- bad inputs -------------------------------------------------------------------------------
 def test_bad_inputs():
     with pytest.raises(ValueError, match="seed name"):
@@ -275,6 +308,10 @@ def test_bad_inputs():
         generate_members("a forum", 2)
     with pytest.raises(TypeError, match="design"):
         social_simulacra("a forum", members=0)
+    with pytest.raises(ValueError, match="members"):
+        social_simulacra(DESIGN, members=-1)
+    with pytest.raises(ValueError, match="activity"):
+        social_simulacra(DESIGN, members=0, activity=1.5)
     feed = sk.env.Feed()
     with pytest.raises(TypeError, match="Feed"):
         sk.env.Community(sk.env.Network(nx.path_graph(2)))
