@@ -120,6 +120,22 @@ def test_generation_prompts_follow_the_seed():
     assert "Fern Friends" in first[0] and "Be kind." in first[0]
 
 
+def test_unused_generations_are_logged_in_the_run_as_strict_json():
+    replies = iter(["name: Rosa Diaz\nabout: a florist", "not a member"])
+    roster = generate_members(DESIGN, 2, sk.llm.scripted(lambda m: next(replies)), cache=False,
+                              reasks=0, concurrency=1, share="none")
+    run = sim_of(roster=roster, steps=1).run(1)
+    m = members_table(run)
+    assert m[["agent", "status"]].values.tolist() == [[0, "ok"], [1, "ok"], [2, "ok"],
+                                                      [-1, "missing"], [3, "ok"], [4, "ok"]]
+    assert m["name"].tolist()[3] is None and "member needs" in m["reason"].tolist()[3]
+
+    def strict(c):
+        raise ValueError(c)
+    ev = run.events[run.events["action"] == "member"]
+    assert all(json.loads(d, parse_constant=strict) for d in ev["data"])
+
+
 def test_member_diversity():
     d = member_diversity(["a florist in Lyon", "a florist in Lyon", "a retired miner"])
     assert d == {"members": 3, "tfidf_distance": 0.6667}

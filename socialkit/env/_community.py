@@ -222,7 +222,8 @@ class Community(Wrapper):
             frames.append(pd.DataFrame({
                 "agent": r["agent"].astype("int64").to_numpy(), "action": "member",
                 "target": -1, "text": r["about"].to_numpy(dtype=object),
-                "data": [json.dumps({"name": n, "source": s, "status": st, "reason": why})
+                "data": [json.dumps({"name": None if pd.isna(n) else str(n), "source": s,
+                                     "status": st, "reason": "" if pd.isna(why) else str(why)})
                          for n, s, st, why in zip(r["name"], r["source"], r["status"],
                                                   r["reason"], strict=True)]}))
         frames = [f for f in frames if f is not None and len(f)]

@@ -451,8 +451,16 @@ def simulacra_threads(run: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import socialkit as sk  # doctest: +SKIP
-    >>> simulacra_threads(run).head(3)  # doctest: +SKIP
+    >>> import pandas as pd, socialkit as sk
+    >>> rows = [(0, 1, "post", -1, 0, "My fern is brown."), (1, 2, "comment", 0, 1, "Water it."),
+    ...         (2, 2, "post", -1, 0, "Cuttings to swap!")]
+    >>> ev = pd.DataFrame({"step": [1, 2, 2], "agent": [r[1] for r in rows],
+    ...     "action": [r[2] for r in rows], "target": -1, "text": [r[5] for r in rows],
+    ...     "data": [f'{{"depth": {r[4]}, "kind": "{r[2]}", "parent": {r[3]}, "post": {r[0]}, '
+    ...              f'"root": {r[0] if r[3] < 0 else r[3]}, "topic": -1}}' for r in rows]})
+    >>> run = sk.Run(pd.DataFrame(columns=["step", "agent", "variable", "value"]), ev)
+    >>> simulacra_threads(run)[["root", "author", "replies", "text"]].values.tolist()
+    [[0, 1, 1, 'My fern is brown.'], [2, 2, 0, 'Cuttings to swap!']]
     """
     from socialkit.env import items
 
@@ -477,11 +485,25 @@ def simulacra_threads(run: Any) -> pd.DataFrame:
 
 
 def members_table(run: Any) -> pd.DataFrame:
-    """The ``member`` events of a run as a table (every generation, used or not)."""
+    """The ``member`` events of a run as a table (every generation, used or not): ``agent``
+    (-1 for a generation not used), ``name``, ``about``, ``source``, ``status``, ``reason``.
+
+    Examples
+    --------
+    >>> import pandas as pd, socialkit as sk
+    >>> ev = pd.DataFrame({"step": [0, 0], "agent": [0, -1], "action": "member", "target": -1,
+    ...     "text": ["a florist", None], "data": [
+    ...     '{"name": "Rosa Diaz", "source": "generated", "status": "ok", "reason": ""}',
+    ...     '{"name": null, "source": "generated", "status": "missing", "reason": "no name"}']})
+    >>> run = sk.Run(pd.DataFrame(columns=["step", "agent", "variable", "value"]), ev)
+    >>> members_table(run)[["agent", "name", "status", "reason"]].values.tolist()
+    [[0, 'Rosa Diaz', 'ok', ''], [-1, None, 'missing', 'no name']]
+    """
     ev = run.events
     m = ev[ev["action"] == "member"]
     data = [json.loads(d) for d in m["data"]]
-    return pd.DataFrame({"agent": m["agent"].to_numpy(), "name": [d["name"] for d in data],
+    return pd.DataFrame({"agent": m["agent"].to_numpy(),
+                         "name": pd.Series([d["name"] for d in data], dtype=object),
                          "about": m["text"].to_numpy(dtype=object),
                          "source": [d["source"] for d in data],
                          "status": [d["status"] for d in data],
@@ -490,7 +512,19 @@ def members_table(run: Any) -> pd.DataFrame:
 
 def roster_diversity(run: Any, embedding: Any = None) -> pd.DataFrame:
     """Diversity of a run's members (:func:`member_diversity`): the seeds alone, the generated
-    members alone, and all members."""
+    members alone, and all members (``ok`` rows of :func:`members_table`).
+
+    Examples
+    --------
+    >>> import pandas as pd, socialkit as sk
+    >>> ev = pd.DataFrame({"step": 0, "agent": [0, 1, 2], "action": "member", "target": -1,
+    ...     "text": ["a florist in Lyon", "a retired miner", "a florist in Lyon"],
+    ...     "data": [f'{{"name": "x", "source": "{s}", "status": "ok", "reason": ""}}'
+    ...              for s in ("seed", "seed", "generated")]})
+    >>> run = sk.Run(pd.DataFrame(columns=["step", "agent", "variable", "value"]), ev)
+    >>> roster_diversity(run).values.tolist()
+    [['seeds', 1.0, 2], ['generated', nan, 1], ['all', 0.6667, 3]]
+    """
     t = members_table(run)
     t = t[t["status"] == "ok"]
     rows = []
