@@ -131,6 +131,19 @@ class MemberForm(ActionMenu):
                           "name: <first and last name>",
                           f"about: <who they are, in at most {self.max_words} words>"])
 
+    def grammar(self) -> str:
+        r"""The two lines, with a name of 1-3 capitalised words (llama.cpp GBNF).
+
+        Examples
+        --------
+        >>> print(MemberForm(5).grammar())
+        root ::= "name: " nm (" " nm){0,2} "\n" "about: " [^ \t\n\r]+ (" " [^ \t\n\r]+){0,4}
+        nm ::= [A-Z] [a-zA-Z']{0,15}
+        """
+        word = "[^ \\t\\n\\r]+"
+        return (f'root ::= "name: " nm (" " nm){{0,2}} "\\n" "about: " {word} (" " {word})'
+                f'{{0,{self.max_words - 1}}}\nnm ::= [A-Z] [a-zA-Z\']{{0,15}}')
+
     def parse(self, reply: Any) -> Parsed:
         got = super().parse(reply)
         text = "" if reply is None else str(reply).strip()
