@@ -171,6 +171,9 @@ def test_exact_threads_labels_and_members():
     assert share[["labelled", "flagged", "share"]].values.tolist() == [[6.0, 0.0, 0.0]]
     threads = simulacra_threads(run)
     assert threads[["root", "replies"]].values.tolist() == [[0, 2], [1, 1], [2, 0]]
+    page = [m[-1]["content"] for m in sim.session.backend.prompts
+            if "Step 2. Your feed" in m[-1]["content"] and "Ann Lee" in m[0]["content"]][0]
+    assert "- p2 by Cy Park (u2) (1 step ago): " in page and "p0 by" not in page
     div = roster_diversity(run)
     assert div["members"].tolist() == ["seeds", "generated", "all"]
     assert div["n"].tolist() == [2, 1, 3]
@@ -328,6 +331,11 @@ def test_bad_inputs():
         social_simulacra(DESIGN, members=-1)
     with pytest.raises(ValueError, match="activity"):
         social_simulacra(DESIGN, members=0, activity=1.5)
+    with pytest.raises(TypeError, match="names"):
+        sk.env.Feed(names=3)
+    with pytest.raises(ValueError, match="names='nick' is not a population column"):
+        sk.Simulation(sk.Population(pd.DataFrame({"agent": [0, 1], "weight": 1.0})),
+                      env=sk.env.Feed(names="nick"), progress=False)
     feed = sk.env.Feed()
     with pytest.raises(TypeError, match="Feed"):
         sk.env.Community(sk.env.Network(nx.path_graph(2)))

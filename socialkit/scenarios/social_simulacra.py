@@ -124,7 +124,7 @@ def social_simulacra_simulation(design: CommunityDesign | None = None, model: An
     mod_id = int(df.loc[df["source"] == "moderator", "agent"].iloc[0])
     feed = Feed(None, recommender="hot", page=page, comments=comments,
                 actions=("post", "comment", "like", "do_nothing"), log_graph=False,
-                max_words=max_words,
+                max_words=max_words, names="name",
                 prompt=f"You are reading {design.name}. What do you do now?")
     env = Community(feed, description=design.describe(), moderate=moderate, moderator=mod_id,
                     judge=judge, absent=[] if troll else [troll_id], roster=full)
