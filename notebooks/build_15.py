@@ -69,11 +69,12 @@ from socialkit.scenarios import (PLANT_PARENTS, antisocial_share, generate_membe
                                  member_diversity, simulacra_labels, simulacra_summary,
                                  simulacra_threads, simulacra_what_if, social_simulacra)
 
-MEMBERS = 3          # generated members (SimReddit: thousands, e.g. 1000)
+MEMBERS = 2          # generated members (SimReddit: thousands, e.g. 1000)
 STEPS, AT = 2, 1     # rounds of posting and replying; the what-ifs fork after step AT
 ACTIVITY = 0.5       # chance that a member is active in a round (the troll: every round)
-MAX_WORDS = 20       # longest post, reply or member description (the paper: full posts)
-SEEDS = [1, 2, 3]    # replicate runs of the same community (members generated once)
+MAX_WORDS = 12       # longest post or reply (the paper: full Reddit posts)
+ABOUT_WORDS = 30     # longest generated member description
+SEEDS = [1, 2]       # replicate runs of the same community (members generated once)
 model = None         # the embedded SmolLM2-135M; on a real model, e.g.
 # from langchain_openai import ChatOpenAI
 # model = sk.llm.from_langchain(ChatOpenAI(model="gpt-4o-mini"))   # or base_url=... for a
@@ -99,7 +100,7 @@ random subset each time, following the seed) and asks for one new member. Every 
 kept in the table, used or not, with its status and reason.
 """),
     code("""
-roster = generate_members(design, MEMBERS, model, seed=0, max_words=MAX_WORDS)
+roster = generate_members(design, MEMBERS, model, seed=0, max_words=ABOUT_WORDS)
 print(roster.attrs["usage"])
 roster[["source", "name", "about", "status", "reason"]]
 """),
