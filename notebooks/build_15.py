@@ -73,7 +73,7 @@ MEMBERS = 2          # generated members (SimReddit: thousands, e.g. 1000)
 STEPS, AT = 2, 1     # rounds of posting and replying; the what-ifs fork after step AT
 ACTIVITY = 0.5       # chance that a member is active in a round (the troll: every round)
 MAX_WORDS = 12       # longest post or reply (the paper: full Reddit posts)
-ABOUT_WORDS = 30     # longest generated member description
+ABOUT_WORDS = 20     # longest generated member description
 SEEDS = [1, 2]       # replicate runs of the same community (members generated once)
 model = None         # the embedded SmolLM2-135M; on a real model, e.g.
 # from langchain_openai import ChatOpenAI
