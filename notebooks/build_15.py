@@ -111,10 +111,10 @@ try:
 except Exception as err:                 # the memory extra is not installed
     print("no embedding:", err)
     embedding = None
-pd.DataFrame([{"members": who, **member_diversity(ok.loc[sel, "about"].tolist(), embedding)}
+pd.DataFrame([{"who": who, **member_diversity(ok.loc[sel, "about"].tolist(), embedding)}
               for who, sel in (("seed personas", ok["source"] == "seed"),
                                ("generated", ok["source"] == "generated"),
-                               ("all", ok["source"].notna()))]).set_index("members")
+                               ("all", ok["source"].notna()))]).set_index("who")
 """),
     md("""
 `tfidf_distance` is 1 minus the mean pairwise TF-IDF cosine similarity of the descriptions
@@ -219,24 +219,32 @@ simulacra_summary(check, at=3)[["condition", "period", "labelled", "flagged", "s
     md("""
 ## 6 · What the 135M model does here
 
-See the outputs above; in our runs (SmolLM2-135M, llama.cpp, grammar-constrained replies):
+In our run of this notebook (SmolLM2-135M through llama.cpp; the outputs above are from a
+fresh run and may differ in detail):
 
-- **Members.** The typed format always parses (the grammar constrains the reply to `name:` /
-  `about:`), but the model often copies a seed persona's name or description or repeats
-  itself: those come out as duplicates, and the generated descriptions are *less* diverse
-  than the seed personas.
-- **Threads.** Posts and replies are short, generic and sometimes off topic or repetitive;
-  replies rarely engage with what they answer.
-- **Judge.** A one-letter choice, always valid under the grammar, but a 135M model's label
-  is close to a constant or a coin: the anti-social shares above say little about the
-  community and the intervals over three seeds are wide. The scripted check (section 5) shows
-  what the measures recover when the behaviour is known.
+- **Members.** Under the grammar the replies keep to the two lines, but the model copies the
+  seed personas it was shown instead of inventing new people: of the two generations, one
+  repeated a seed's name and description (a *duplicate* of Devon Carter) and one wrote a
+  description longer than allowed three times in a row (*missing*, with that reason). No new
+  member survives, so the "generated" diversity is empty; the seed personas themselves are far
+  apart (TF-IDF distance 1.0, embedding distance about 0.71).
+- **Threads.** Posts and replies are mostly not posts: the model echoes the menu ("a new post
+  (text: text of at most 12 words) about ...", "My feed is empty.", "The most recent [name] has
+  a new [argument] about [argument]."), and replies trail off into numbers. Many turns are
+  `do_nothing`.
+- **Judge.** The one-letter answer is always valid (grammar), and its log-probabilities show a
+  near-constant judge: "A" (civil) at about 0.71-0.76 whatever the text, "B" (anti-social)
+  about 0.05-0.07, so under the grammar (A or B) and sampling roughly one label in ten is
+  "anti-social", at random.
+  The anti-social shares above, the troll's effect and the intervals over two seeds therefore
+  say nothing about the community: with two seeds the t intervals are wide or undefined. The
+  scripted check (section 5) shows what the measures recover when behaviour is known.
 
 The paper's result rests on GPT-3 (175B parameters); a real model is what makes the members,
 threads and labels meaningful. To rerun at the paper's scale, set in the first cell
 `model = sk.llm.from_langchain(ChatOpenAI(...))` (any OpenAI-compatible server), `MEMBERS =
-1000`, `STEPS = 10`, `ACTIVITY = 0.3` and more seeds; generation and the runs are cached on
-disk, so a rerun after a crash repeats no paid call.
+1000`, `STEPS = 10`, `ACTIVITY = 0.3`, `MAX_WORDS = 60` and more seeds; generation and the
+runs are cached on disk, so a rerun after a crash repeats no paid call.
 """),
 ]
 

@@ -399,7 +399,7 @@ def simulacra_summary(runs: Mapping[str, Sequence[Any]], at: int, *, level: floa
     DataFrame
         One row per condition and period: ``seeds``, ``labelled``, ``flagged``, ``missing``
         (totals over seeds), ``share`` (mean over seeds of each seed's share) with ``low`` /
-        ``high``, ``visible_share`` (mean), and after the fork ``diff`` (the paired
+        ``high`` (a Student t interval clipped to [0, 1]), ``visible_share`` (mean), and after the fork ``diff`` (the paired
         difference from the first condition's share) with ``diff_low`` / ``diff_high``.
 
     Examples
@@ -429,6 +429,7 @@ def simulacra_summary(runs: Mapping[str, Sequence[Any]], at: int, *, level: floa
     for (cond, period), vals in per.items():
         sh = [v["share"] for v in vals]
         m, lo, hi = mean_ci(sh, level)
+        lo, hi = max(lo, 0.0), min(hi, 1.0)  # a share's interval (NaN stays NaN)
         row = {"condition": cond, "period": period, "seeds": len(vals),
                "labelled": sum(v["labelled"] for v in vals),
                "flagged": sum(v["flagged"] for v in vals),
@@ -439,7 +440,8 @@ def simulacra_summary(runs: Mapping[str, Sequence[Any]], at: int, *, level: floa
         if period == "after" and cond != base:
             ref = [v["share"] for v in per[(base, "after")]]
             d = np.asarray(sh, dtype=float) - np.asarray(ref, dtype=float)
-            row["diff"], row["diff_low"], row["diff_high"] = mean_ci(d, level)
+            dm, dlo, dhi = mean_ci(d, level)
+            row["diff"], row["diff_low"], row["diff_high"] = dm, max(dlo, -1.0), min(dhi, 1.0)
         rows.append(row)
     return pd.DataFrame(rows)
 
