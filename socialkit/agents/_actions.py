@@ -182,7 +182,8 @@ class Action:
     description : str
         What it does, shown in the menu.
     **args : Arg
-        Its arguments (:class:`Text`, :class:`Number`, :class:`OneOf`), in order.
+        Its arguments (:class:`Text`, :class:`Number`, :class:`OneOf`), in order (``name``
+        and ``description`` are positional, so arguments may have those names too).
 
     Examples
     --------
@@ -190,7 +191,7 @@ class Action:
     'harvest(tons)'
     """
 
-    def __init__(self, name: str, description: str = "", **args: Arg):
+    def __init__(self, name: str, description: str = "", /, **args: Arg):
         self.name = _check_name(name, "action name")
         if not isinstance(description, str):
             raise TypeError(f"action {name}: description must be a string")

@@ -42,6 +42,7 @@ Examples
 
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
 from socialkit.env._commons import NAMES, Commons, sustainable_share
+from socialkit.env._community import LABEL_PROMPT, LABEL_SYSTEM, LABELS, NOTICE, Community
 from socialkit.env._conversations import conversations, transcript
 from socialkit.env._debate import DEBATE_PHASES, Debate, Rating, debates
 from socialkit.env._dialogue import TALK_PROMPT, Conversation, Dialogue
@@ -83,4 +84,5 @@ __all__ = ["Environment", "Network", "GameMaster", "DECISION_COLUMNS", "MESSAGE_
            "Feed", "FEED_ACTIONS", "FEED_PROMPT", "KINDS",
            "WHO_TO_FOLLOW", "Recommender", "Chronological", "Hot", "Interest",
            "CollaborativeFiltering", "RandomItems", "RECOMMENDERS", "recommender", "FeedRule",
-           "feed_rule", "exposures", "items", "thread"]
+           "feed_rule", "exposures", "items", "thread", "Community", "LABELS", "LABEL_SYSTEM",
+           "LABEL_PROMPT", "NOTICE"]

@@ -98,6 +98,9 @@ class Feed(Content, Environment):
         Longest post an LLM agent writes.
     prompt : str
         The question under the menu.
+    names : str, optional
+        A population column of display names shown on LLM agents' pages next to each
+        account's handle ("Ann Lee (u3)"); menus keep the handles.
 
     Examples
     --------
@@ -126,7 +129,7 @@ class Feed(Content, Environment):
                  comments: int = 2, seed_posts: pd.DataFrame | None = None,
                  seed_votes: pd.DataFrame | None = None,
                  log_exposure: bool = True, log_graph: bool = True, max_words: int = 50,
-                 prompt: str = FEED_PROMPT):
+                 prompt: str = FEED_PROMPT, names: str | None = None):
         from socialkit.env._recommend import recommender as make
 
         self.G = G
@@ -179,6 +182,9 @@ class Feed(Content, Environment):
         if not isinstance(prompt, str) or not prompt.strip():
             raise ValueError("Feed prompt must be a non-empty text")
         self.prompt = prompt
+        if names is not None and not isinstance(names, str):
+            raise TypeError(f"Feed names must be a population column name, got {names!r}")
+        self.names = names
         self._reset()
 
     def __deepcopy__(self, memo: dict) -> Feed:
@@ -251,7 +257,7 @@ class Feed(Content, Environment):
                 "profile": self.profile, "people": self.people, "who_to_follow": wtf,
                 "comments": self.comments, "seed_posts": seeds,
                 "log_exposure": self.log_exposure, "log_graph": self.log_graph,
-                "max_words": self.max_words,
+                "max_words": self.max_words, **({"names": self.names} if self.names else {}),
                 "prompt": self.prompt, "embedding": None if self.embedding is None
                 else getattr(self.embedding, "name", type(self.embedding).__name__)}
 
@@ -265,9 +271,11 @@ class Feed(Content, Environment):
         return 0 if self._ids is None else len(self._ids)
 
     def check(self, sim: Any) -> None:
-        if self.profile is not None and self.profile not in sim.agents.population.df.columns:
-            raise ValueError(f"Feed profile={self.profile!r} is not a population column; "
-                             f"columns: {sim.agents.population.attributes}")
+        for nm in ("profile", "names"):
+            col = getattr(self, nm)
+            if col is not None and col not in sim.agents.population.df.columns:
+                raise ValueError(f"Feed {nm}={col!r} is not a population column; "
+                                 f"columns: {sim.agents.population.attributes}")
 
     def setup(self, sim: Any) -> pd.DataFrame | None:
         self._reset()
@@ -275,6 +283,8 @@ class Feed(Content, Environment):
         self._ids = sim.agents.ids
         self._profile_texts = None if self.profile is None else \
             sim.agents.population.df[self.profile].astype(str).tolist()
+        self._names = None if self.names is None else \
+            sim.agents.population.df[self.names].astype(str).tolist()
         if self.G is not None:
             where = sim.agents._pos.get_indexer(self._nodes)
             if (where < 0).any():
@@ -377,6 +387,13 @@ class Feed(Content, Environment):
 
     def _handle(self, pos: int) -> str:
         return f"u{int(self._ids[pos])}"
+
+    def _shown(self, pos: int) -> str:
+        """An account as pages show it: its handle, after its name with ``names``."""
+        names = getattr(self, "_names", None)
+        if names is None:
+            return self._handle(pos)
+        return f"{names[pos]} ({self._handle(pos)})"
 
     def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
         self.t = sim.t + 1

@@ -213,7 +213,7 @@ def observations(feed: Any, llm: np.ndarray) -> list[str]:
     first, group = _groups(feed, rows)
     header = f"Step {feed.t}. Your feed:"
     texts = [render_page(feed, feed._pages[rows[f]], feed._suggested[rows[f]], feed.t,
-                         feed._handle, replies, header, int(feed._viewers[rows[f]]))
+                         feed._shown, replies, header, int(feed._viewers[rows[f]]))
              for f in first.tolist()]
     for r, g in zip(rows.tolist(), group.tolist(), strict=True):
         out[r] = texts[g]

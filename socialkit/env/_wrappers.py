@@ -42,11 +42,15 @@ class Wrapper(Environment):
     def llm(self) -> bool:  # type: ignore[override]
         return self.inner.llm
 
+    @property
+    def logs_decisions(self) -> bool:  # type: ignore[override]
+        return getattr(self.inner, "logs_decisions", False)
+
     def check(self, sim: Any) -> None:
         self.inner.check(sim)
 
-    def setup(self, sim: Any) -> None:
-        self.inner.setup(sim)
+    def setup(self, sim: Any) -> Any:
+        return self.inner.setup(sim)
 
     def observe(self, sim: Any, ids: np.ndarray) -> list[str]:
         return self.inner.observe(sim, ids)
@@ -264,12 +268,13 @@ class BeliefStates(Wrapper):
         x = sim.agents.values[self.belief]
         return x == var.categories.index(self.believer), np.isnan(x)
 
-    def setup(self, sim: Any) -> None:
-        self.inner.setup(sim)
+    def setup(self, sim: Any) -> Any:
+        out = self.inner.setup(sim)
         yes, unknown = self._believes(sim)
         self.ever = yes.copy()
         self.now = yes & ~unknown
         self._new = 0
+        return out
 
     def resolve(self, sim: Any, decisions: pd.DataFrame) -> list[dict]:
         events = list(self.inner.resolve(sim, decisions) or [])

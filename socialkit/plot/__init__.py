@@ -17,6 +17,7 @@ from socialkit.plot._spread import deviation, similarity_by_generation, sir_curv
 from socialkit.plot._style import PALETTE, PAPER, SEQUENTIAL, TEMPLATE, finish, style
 from socialkit.plot._sweeps import sweep, sweep_heatmap
 from socialkit.plot._texts import Transcript, conversation
+from socialkit.plot._thread import ThreadView, thread_view
 from socialkit.plot._trend import trend, trend_table
 from socialkit.plot._validation import validation as validation
 
@@ -26,4 +27,4 @@ __all__ = ["trajectories", "distribution", "network", "degree_distribution", "fr
            "PALETTE", "SEQUENTIAL", "commons_stock", "survival", "generations", "conditional_cooperation",
            "odds_ratios", "ranking", "awareness", "conversation", "Transcript", "sir_curves",
            "deviation", "similarity_by_generation", "versions",
-           "cascade_ccdf", "propagation", "follow_network", "clone_spread", "paradox_emergence"]
+           "cascade_ccdf", "propagation", "follow_network", "clone_spread", "paradox_emergence", "thread_view", "ThreadView"]

@@ -33,9 +33,19 @@
   a recommender (the GABM study, Orlando et al. 2025), against the real Higgs retweet network.
 - :mod:`socialkit.scenarios.clone`: a digital clone of a spreading network (Puri et al. 2024):
   posts seeded at their real Higgs sources, many trials, bands against the real spread.
+- :mod:`socialkit.scenarios.social_simulacra`: Social Simulacra (Park et al. 2022), a designer's
+  community populated with generated members and judged threads, and what-if forks (a
+  moderator steps in, a troll joins).
 """
 
 from socialkit.scenarios._common import bigfive_population, event_table, mean_ci
+from socialkit.scenarios._members import (
+    PLANT_PARENTS,
+    CommunityDesign,
+    MemberForm,
+    generate_members,
+    member_diversity,
+)
 from socialkit.scenarios._textsim import cosine_similarity, tfidf
 from socialkit.scenarios.clone import (
     CascadeRule,
@@ -101,6 +111,18 @@ from socialkit.scenarios.social_dimensions import (
     dimension_outcomes,
     social_dimensions,
 )
+from socialkit.scenarios.social_simulacra import (
+    TROLL,
+    WHAT_IFS,
+    antisocial_share,
+    members_table,
+    roster_diversity,
+    simulacra_labels,
+    simulacra_summary,
+    simulacra_threads,
+    simulacra_what_if,
+    social_simulacra,
+)
 from socialkit.scenarios.town import (
     event_attendance,
     generative_town,
@@ -127,4 +149,8 @@ __all__ = ["silicon_survey", "survey_questions", "anes1996_questions", "ANES1996
            "friendship_paradox_feed", "paradox_population", "paradox_rule",
            "paradox_by_step", "higgs_paradox",
            "misinformation_clone", "CascadeRule", "clone_cascades", "clone_layers",
-           "clone_bands", "clone_reference", "clone_summary"]
+           "clone_bands", "clone_reference", "clone_summary",
+           "social_simulacra", "simulacra_what_if", "simulacra_summary", "simulacra_labels",
+           "simulacra_threads", "antisocial_share", "members_table", "roster_diversity",
+           "generate_members", "member_diversity", "CommunityDesign", "MemberForm",
+           "PLANT_PARENTS", "TROLL", "WHAT_IFS"]
