@@ -66,14 +66,18 @@ debating itself in two roles, not humans against GPT-4. The human results are re
 targets.
 """),
     code("""
-# Sizes for CI on the embedded 135M model; the papers' sizes in the comments.
-N_DEBATES = 4      # Salvi et al.: 820 participants, one debate each (~205 per arm)
-PHASES = 1         # Salvi et al.: 3 (opening, rebuttal, conclusion)
-TRIALS = 1         # conversations per social dimension (one skeptic each)
-ROUNDS = 1         # convincer-skeptic exchanges per conversation
-MAX_WORDS = 25     # longest line (the paper timed its phases instead)
-SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
+PAPER = False      # True: the papers' sizes (hours on the embedded model, minutes on a server)
 MODEL = None       # None: the embedded SmolLM2-135M (offline); see the last cell for others
+if PAPER:
+    N_DEBATES = 820    # Salvi et al.: 820 participants, one debate each (~205 per arm)
+    PHASES = 3         # Salvi et al.: opening, rebuttal, conclusion
+    TRIALS = 5         # conversations per social dimension (socialkit's default)
+    ROUNDS = 2         # convincer-skeptic exchanges per conversation (socialkit's default)
+    MAX_WORDS = 80     # longest line (the paper timed its phases instead)
+    SEEDS = [0, 1, 2, 3, 4]
+else:              # CI: a few debates and one conversation per dimension, short lines
+    N_DEBATES, PHASES, TRIALS, ROUNDS, MAX_WORDS = 4, 1, 1, 1, 25
+    SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
 """),
     code("""
 import pandas as pd
@@ -178,8 +182,9 @@ argument (compare the overall "yes" share with the spread between dimensions). W
 and 10 conversations per seed, every interval spans most of the scale and the odds ratios are
 either wide or not estimable. **Nothing here supports or contradicts the papers**: the notebook
 shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
-effects can only be read off a capable model at the papers' sizes (`N_DEBATES = 820`,
-`PHASES = 3`, `TRIALS` in the tens), which the same cells run unchanged.
+effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
+cell: 820 debates of three phases, five conversations per dimension), which the same cells run
+unchanged.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.debate_persuasion(pop, model, "
                           "n_debates=820, phases=3, max_words=120, seed=0)")),
@@ -213,15 +218,20 @@ together or whose personas name each other before the first day, plus every pair
 (the paper asked every pair whether they knew each other).
 """),
     code("""
-# Sizes for CI on the embedded 135M model; the paper's in the comments.
-N_AGENTS = 4            # Park et al.: 25
-NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]  # None: drawn
-DAYS = 2                # Park et al.: 2 (the party is on day 2, 5-7 pm)
-DAY_START, DAY_END = 16, 18   # hours simulated each day (the paper ran the whole day)
-P_TALK = 0.5            # chance that two agents at the same place talk in an hour
-MAX_TURNS = 2           # lines per conversation (the paper's ran longer)
-SEEDS = [0, 1]
-MODEL = None            # None: the embedded SmolLM2-135M
+PAPER = False           # True: the paper's sizes (hours on the embedded model, minutes on a server)
+MODEL = None            # None: the embedded SmolLM2-135M; see the last cell for others
+if PAPER:
+    N_AGENTS, NAMES = 25, None          # Park et al.: all 25 residents
+    DAYS = 2                            # the party is on day 2, 5-7 pm
+    DAY_START, DAY_END = 7, 22          # hours simulated each day
+    P_TALK, MAX_TURNS = 0.5, 6          # chance two residents at a place talk; lines per talk
+    SEEDS = [0, 1, 2]
+else:                   # CI: four residents, the party's hours only, short talks
+    N_AGENTS = 4
+    NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]
+    DAYS, DAY_START, DAY_END = 2, 16, 18
+    P_TALK, MAX_TURNS = 0.5, 2
+    SEEDS = [0, 1]
 """),
     code("""
 import pandas as pd
@@ -248,17 +258,24 @@ sk.plot.awareness(days, {"days": [0, 2], "aware": [P["aware_first"] / P["agents"
                   title="Who knows about the Valentine's Day party")
 """),
     code("""
+def ci(values, fmt="{:.2f}", top=1):   # mean over seeds [95% t-interval, cut to 0..top]
+    m, lo, hi = sk.scenarios.mean_ci(values)
+    return fmt.format(m) + ("" if pd.isna(lo) else
+                            f" [{fmt.format(max(lo, 0))}, {fmt.format(min(hi, top))}]")
+
 last = days[days["day"] == days["day"].max()]
 attend = pd.concat([sk.scenarios.event_attendance(r).assign(seed=s) for s, r in runs.items()])
+attend["came"] = attend["informed"] & attend["attended"]   # invited, and there
+per_seed = attend.groupby("seed")[["informed", "came"]].sum()
 pd.DataFrame({
-    "measure": ["aware at the end", "density: start -> end", "invited (informed) -> attended",
-                "hallucinated interview answers"],
-    "Park et al. (25 agents)": ["13 of 25 (52%)", "0.167 -> 0.74", "12 -> 5", "1.3%"],
-    "socialkit (mean over seeds)": [
-        f"{last['aware'].mean():.1f} of {N_AGENTS} ({last['share_aware'].mean():.0%})",
-        f"{days.loc[days.day == 0, 'density'].mean():.2f} -> {last['density'].mean():.2f}",
-        f"{attend['informed'].sum() / len(SEEDS):.1f} -> "
-        f"{(attend['informed'] & attend['attended']).sum() / len(SEEDS):.1f}",
+    "measure": ["share aware at the end", "density: start -> end",
+                "invited (informed) -> attended", "hallucinated interview answers"],
+    "Park et al. (25 agents)": ["13 of 25 (0.52)", "0.167 -> 0.74", "12 -> 5", "1.3%"],
+    f"socialkit ({N_AGENTS} agents, {len(SEEDS)} seeds)": [
+        ci(last["share_aware"]),
+        f"{ci(days.loc[days.day == 0, 'density'])} -> {ci(last['density'])}",
+        f"{ci(per_seed['informed'], '{:.1f}', N_AGENTS - 1)} -> "
+        f"{ci(per_seed['came'], '{:.1f}', N_AGENTS - 1)}",
         f"{days['hallucinated'].sum() / max(days['answers'].sum(), 1):.0%} of "
         f"{days['answers'].sum()} answers"]})
 """),
@@ -298,8 +315,8 @@ single constrained token that follows the question's wording more than the memor
 into the prompt, so "aware" and "hallucinated" counts say more about the model's bias towards
 "yes" or "no" than about what spread. With 4 agents and 3 hours a day, the relationship
 network's density is mostly its starting ties plus the few pairs that happened to talk. Run the
-paper's sizes (`N_AGENTS = 25`, `NAMES = None`, `DAY_START, DAY_END = 7, 22`, `MAX_TURNS = 6`)
-on a capable model before reading anything into these numbers; on the embedded model that is
+paper's sizes (`PAPER = True` in the first cell: 25 residents, 7 am to 10 pm, six-line
+conversations) on a capable model before reading anything into these numbers; on the embedded model that is
 thousands of calls (hours), on a server minutes.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.generative_town(model, n_agents=25, "

@@ -330,8 +330,16 @@ sk.plot.similarity_by_generation(table, measure="within")
     code("""
 sk.plot.similarity_by_generation(table, measure="successive")
 """),
+    md("""
+The same numbers as a table: mean over the seeds [95% t-interval] (blank where a measure does
+not apply, e.g. no previous generation for generation 0).
+"""),
     code("""
-table.pivot_table(index=["group", "generation"], columns="measure", values="mean").round(3)
+def fmt(m, lo, hi):
+    return "" if pd.isna(m) else f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
+
+table.assign(value=[fmt(*r) for r in table[["mean", "low", "high"]].itertuples(index=False)]) \
+    .pivot(index=["group", "generation"], columns="measure", values="value")
 """),
     md("""
 The stories themselves, for one run of each network (generation 0 first):
