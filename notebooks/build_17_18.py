@@ -326,6 +326,8 @@ thousands of calls (hours), on a server minutes.
 
 def write(name, cells):
     nb = new_notebook(cells=cells, metadata=KERNEL)
+    for i, cell in enumerate(nb.cells):   # stable ids: a rebuild changes only what changed
+        cell.id = f"cell-{i:02d}"
     nbformat.validate(nb)
     nbformat.write(nb, HERE / name)
 

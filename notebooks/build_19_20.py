@@ -378,6 +378,8 @@ print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
 
 def write(cells, name):
     nb = new_notebook(cells=cells, metadata=KERNEL)
+    for i, cell in enumerate(nb.cells):   # stable ids: a rebuild changes only what changed
+        cell.id = f"cell-{i:02d}"
     nbformat.validate(nb)
     nbformat.write(nb, HERE / name)
 
