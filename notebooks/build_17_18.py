@@ -74,10 +74,11 @@ if PAPER:
     TRIALS = 5         # conversations per social dimension (socialkit's default)
     ROUNDS = 2         # convincer-skeptic exchanges per conversation (socialkit's default)
     MAX_WORDS = 80     # longest line (the paper timed its phases instead)
-    SEEDS = [0, 1, 2, 3, 4]
+    SEEDS = DIMENSION_SEEDS = [0, 1, 2, 3, 4]
 else:              # CI: a few debates and one conversation per dimension, short lines
-    N_DEBATES, PHASES, TRIALS, ROUNDS, MAX_WORDS = 4, 1, 1, 1, 25
+    N_DEBATES, PHASES, TRIALS, ROUNDS, MAX_WORDS = 4, 1, 1, 1, 20
     SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
+    DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
     code("""
 import pandas as pd
@@ -150,7 +151,7 @@ intervals; the paper's top four are marked.
     code("""
 truns = {s: sk.scenarios.social_dimensions(pop, MODEL, trials=TRIALS, rounds=ROUNDS,
                                            max_words=MAX_WORDS, stance=False, seed=s)
-         for s in SEEDS}
+         for s in DIMENSION_SEEDS}
 trials = pd.concat([sk.scenarios.dimension_outcomes(r).assign(seed=s)
                     for s, r in truns.items()], ignore_index=True)
 ranking = sk.validation.shares_by(trials, "dimension", "changed")
@@ -167,7 +168,7 @@ print(f"'yes' overall: {trials['changed'].mean():.2f} of {trials['changed'].notn
       f"answers; missing answers: {trials['changed'].isna().sum()}")
 print("paper's top 4 in socialkit's top 4:",
       sorted(set(ranking.head(4)["dimension"]) & set(sk.scenarios.PAPER_TOP)))
-sk.plot.conversation(truns[SEEDS[0]], 0)
+sk.plot.conversation(truns[DIMENSION_SEEDS[0]], 0)
 """),
     md("""
 ## What the 135M model does (honestly)
@@ -179,7 +180,7 @@ come from a grammar-constrained single token, so they always parse, but they bar
 what was said: when we ran this notebook, most participants gave the same agreement before and
 after, and the skeptics' yes/no answers followed the wording of the question more than the
 argument (compare the overall "yes" share with the spread between dimensions). With 4 debates
-and 10 conversations per seed, every interval spans most of the scale and the odds ratios are
+per seed and 10 conversations (one seed) at CI size, every interval spans most of the scale and the odds ratios are
 either wide or not estimable. **Nothing here supports or contradicts the papers**: the notebook
 shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
 effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
@@ -226,12 +227,14 @@ if PAPER:
     DAY_START, DAY_END = 7, 22          # hours simulated each day
     P_TALK, MAX_TURNS = 0.5, 6          # chance two residents at a place talk; lines per talk
     SEEDS = [0, 1, 2]
+    ABLATION_DAYS = 2                   # the ablation runs the same two days
 else:                   # CI: four residents, the party's hours only, short talks
     N_AGENTS = 4
     NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]
-    DAYS, DAY_START, DAY_END = 2, 16, 18
+    DAYS, DAY_START, DAY_END = 2, 17, 18   # the party's two hours, 5 and 6 pm
     P_TALK, MAX_TURNS = 0.5, 2
     SEEDS = [0, 1]
+    ABLATION_DAYS = 1                   # the ablation: one day, to its first interview
 """),
     code("""
 import pandas as pd
@@ -294,13 +297,15 @@ sk.plot.conversation(run, int(talks["conversation"].iloc[0])) if len(talks) else
 
 `reflection=False`, `planning=False` (agents choose where to go every hour instead of planning
 the day) and `memory=False` (no memory stream: nothing heard is remembered) are the paper's
-ablations. The switches run the same town; at CI size one run without memory shows the
-mechanics (agents without memory cannot recall an invitation in the interview):
+ablations. The switches run the same town; at CI size one run without memory (one day, up to
+its interview) shows the mechanics (agents without memory cannot recall an invitation in the
+interview):
 """),
     code("""
-no_memory = sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES, days=DAYS,
-                                         day_start=DAY_START, day_end=DAY_END, p_talk=P_TALK,
-                                         max_turns=MAX_TURNS, memory=False, seed=SEEDS[0])
+no_memory = sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES,
+                                         days=ABLATION_DAYS, day_start=DAY_START,
+                                         day_end=DAY_END, p_talk=P_TALK, max_turns=MAX_TURNS,
+                                         memory=False, seed=SEEDS[0])
 sk.scenarios.town_outcomes(no_memory)[["day", "informed", "aware", "hallucinated", "density"]]
 """),
     md("""
@@ -313,7 +318,7 @@ lines rarely carry the invitation on: Isabella's persona tells it to invite ever
 lines often do not mention the party, and others seldom repeat it. Its interview answers are a
 single constrained token that follows the question's wording more than the memories retrieved
 into the prompt, so "aware" and "hallucinated" counts say more about the model's bias towards
-"yes" or "no" than about what spread. With 4 agents and 3 hours a day, the relationship
+"yes" or "no" than about what spread. With 4 agents and 2 hours a day, the relationship
 network's density is mostly its starting ties plus the few pairs that happened to talk. Run the
 paper's sizes (`PAPER = True` in the first cell: 25 residents, 7 am to 10 pm, six-line
 conversations) on a capable model before reading anything into these numbers; on the embedded model that is
