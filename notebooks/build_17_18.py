@@ -81,9 +81,13 @@ else:              # CI: a few debates and one conversation per dimension, short
     DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
     code("""
+import time
+
 import pandas as pd
+
 import socialkit as sk
 
+t0 = time.perf_counter()
 need = max(2 * N_DEBATES, 2 * TRIALS * len(sk.scenarios.DIMENSIONS))
 pop = sk.Population.from_survey(sk.datasets.load("anes1996"), n=need, seed=1996)
 print(pop.personas()[0])
@@ -180,15 +184,21 @@ come from a grammar-constrained single token, so they always parse, but they bar
 what was said: when we ran this notebook, most participants gave the same agreement before and
 after, and the skeptics' yes/no answers followed the wording of the question more than the
 argument (compare the overall "yes" share with the spread between dimensions). With 4 debates
-per seed and 10 conversations (one seed) at CI size, every interval spans most of the scale and the odds ratios are
-either wide or not estimable. **Nothing here supports or contradicts the papers**: the notebook
-shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
+per seed and 10 conversations (one seed) at CI size, every interval spans most of the scale and
+the odds ratios are either wide or not estimable. **Nothing here supports or contradicts the
+papers**: the notebook shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
 effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
 cell: 820 debates of three phases, five conversations per dimension), which the same cells run
 unchanged.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.debate_persuasion(pop, model, "
                           "n_debates=820, phases=3, max_words=120, seed=0)")),
+    code("""
+usage = pd.DataFrame([r.provenance["usage"] for r in [*runs.values(), *truns.values()]])
+print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
+      f"{int(usage['tokens'].sum())} tokens, {int(usage['cache_hits'].sum())} cache hits; "
+      f"notebook ran in {time.perf_counter() - t0:.0f} s")
+"""),
 ]
 
 TOWN = [
@@ -219,7 +229,7 @@ together or whose personas name each other before the first day, plus every pair
 (the paper asked every pair whether they knew each other).
 """),
     code("""
-PAPER = False           # True: the paper's sizes (hours on the embedded model, minutes on a server)
+PAPER = False           # True: the paper's sizes (hours on the embedded model; a server: minutes)
 MODEL = None            # None: the embedded SmolLM2-135M; see the last cell for others
 if PAPER:
     N_AGENTS, NAMES = 25, None          # Park et al.: all 25 residents
@@ -237,9 +247,13 @@ else:                   # CI: four residents, the party's hours only, short talk
     ABLATION_DAYS = 1                   # the ablation: one day, to its first interview
 """),
     code("""
+import time
+
 import pandas as pd
+
 import socialkit as sk
 
+t0 = time.perf_counter()
 residents = sk.scenarios.smallville_population().df
 residents[["name", "age", "innate", "home"]].head()
 """),
@@ -321,11 +335,17 @@ into the prompt, so "aware" and "hallucinated" counts say more about the model's
 "yes" or "no" than about what spread. With 4 agents and 2 hours a day, the relationship
 network's density is mostly its starting ties plus the few pairs that happened to talk. Run the
 paper's sizes (`PAPER = True` in the first cell: 25 residents, 7 am to 10 pm, six-line
-conversations) on a capable model before reading anything into these numbers; on the embedded model that is
-thousands of calls (hours), on a server minutes.
+conversations) on a capable model before reading anything into these numbers; on the embedded
+model that is thousands of calls (hours), on a server minutes.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.generative_town(model, n_agents=25, "
                           "days=2, day_start=7, day_end=22, max_turns=6, seed=0)")),
+    code("""
+usage = pd.DataFrame([r.provenance["usage"] for r in [*runs.values(), no_memory]])
+print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
+      f"{int(usage['tokens'].sum())} tokens, {int(usage['cache_hits'].sum())} cache hits; "
+      f"notebook ran in {time.perf_counter() - t0:.0f} s")
+"""),
 ]
 
 
