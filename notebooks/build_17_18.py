@@ -186,8 +186,8 @@ after, and the skeptics' yes/no answers followed the wording of the question mor
 argument (compare the overall "yes" share with the spread between dimensions). With 4 debates
 per seed and 10 conversations (one seed) at CI size, every interval spans most of the scale and
 the odds ratios are either wide or not estimable. **Nothing here supports or contradicts the
-papers**: the notebook shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
-effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
+papers**: the notebook shows the designs run end to end, seeded and replayable, with the
+papers' own statistics. The effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
 cell: 820 debates of three phases, five conversations per dimension), which the same cells run
 unchanged.
 """),
