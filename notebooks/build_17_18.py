@@ -66,19 +66,28 @@ debating itself in two roles, not humans against GPT-4. The human results are re
 targets.
 """),
     code("""
-# Sizes for CI on the embedded 135M model; the papers' sizes in the comments.
-N_DEBATES = 4      # Salvi et al.: 820 participants, one debate each (~205 per arm)
-PHASES = 1         # Salvi et al.: 3 (opening, rebuttal, conclusion)
-TRIALS = 1         # conversations per social dimension (one skeptic each)
-ROUNDS = 1         # convincer-skeptic exchanges per conversation
-MAX_WORDS = 25     # longest line (the paper timed its phases instead)
-SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
+PAPER = False      # True: the papers' sizes (hours on the embedded model, minutes on a server)
 MODEL = None       # None: the embedded SmolLM2-135M (offline); see the last cell for others
+if PAPER:
+    N_DEBATES = 820    # Salvi et al.: 820 participants, one debate each (~205 per arm)
+    PHASES = 3         # Salvi et al.: opening, rebuttal, conclusion
+    TRIALS = 5         # conversations per social dimension (socialkit's default)
+    ROUNDS = 2         # convincer-skeptic exchanges per conversation (socialkit's default)
+    MAX_WORDS = 80     # longest line (the paper timed its phases instead)
+    SEEDS = DIMENSION_SEEDS = [0, 1, 2, 3, 4]
+else:              # CI: a few debates and one conversation per dimension, short lines
+    N_DEBATES, PHASES, TRIALS, ROUNDS, MAX_WORDS = 4, 1, 1, 1, 20
+    SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
+    DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
     code("""
+import time
+
 import pandas as pd
+
 import socialkit as sk
 
+t0 = time.perf_counter()
 need = max(2 * N_DEBATES, 2 * TRIALS * len(sk.scenarios.DIMENSIONS))
 pop = sk.Population.from_survey(sk.datasets.load("anes1996"), n=need, seed=1996)
 print(pop.personas()[0])
@@ -146,7 +155,7 @@ intervals; the paper's top four are marked.
     code("""
 truns = {s: sk.scenarios.social_dimensions(pop, MODEL, trials=TRIALS, rounds=ROUNDS,
                                            max_words=MAX_WORDS, stance=False, seed=s)
-         for s in SEEDS}
+         for s in DIMENSION_SEEDS}
 trials = pd.concat([sk.scenarios.dimension_outcomes(r).assign(seed=s)
                     for s, r in truns.items()], ignore_index=True)
 ranking = sk.validation.shares_by(trials, "dimension", "changed")
@@ -163,7 +172,7 @@ print(f"'yes' overall: {trials['changed'].mean():.2f} of {trials['changed'].notn
       f"answers; missing answers: {trials['changed'].isna().sum()}")
 print("paper's top 4 in socialkit's top 4:",
       sorted(set(ranking.head(4)["dimension"]) & set(sk.scenarios.PAPER_TOP)))
-sk.plot.conversation(truns[SEEDS[0]], 0)
+sk.plot.conversation(truns[DIMENSION_SEEDS[0]], 0)
 """),
     md("""
 ## What the 135M model does (honestly)
@@ -175,14 +184,21 @@ come from a grammar-constrained single token, so they always parse, but they bar
 what was said: when we ran this notebook, most participants gave the same agreement before and
 after, and the skeptics' yes/no answers followed the wording of the question more than the
 argument (compare the overall "yes" share with the spread between dimensions). With 4 debates
-and 10 conversations per seed, every interval spans most of the scale and the odds ratios are
-either wide or not estimable. **Nothing here supports or contradicts the papers**: the notebook
-shows the designs run end to end, seeded and replayable, with the papers' own statistics. The
-effects can only be read off a capable model at the papers' sizes (`N_DEBATES = 820`,
-`PHASES = 3`, `TRIALS` in the tens), which the same cells run unchanged.
+per seed and 10 conversations (one seed) at CI size, every interval spans most of the scale and
+the odds ratios are either wide or not estimable. **Nothing here supports or contradicts the
+papers**: the notebook shows the designs run end to end, seeded and replayable, with the
+papers' own statistics. The effects can only be read off a capable model at the papers' sizes (`PAPER = True` in the first
+cell: 820 debates of three phases, five conversations per dimension), which the same cells run
+unchanged.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.debate_persuasion(pop, model, "
                           "n_debates=820, phases=3, max_words=120, seed=0)")),
+    code("""
+usage = pd.DataFrame([r.provenance["usage"] for r in [*runs.values(), *truns.values()]])
+print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
+      f"{int(usage['tokens'].sum())} tokens, {int(usage['cache_hits'].sum())} cache hits; "
+      f"notebook ran in {time.perf_counter() - t0:.0f} s")
+"""),
 ]
 
 TOWN = [
@@ -213,20 +229,31 @@ together or whose personas name each other before the first day, plus every pair
 (the paper asked every pair whether they knew each other).
 """),
     code("""
-# Sizes for CI on the embedded 135M model; the paper's in the comments.
-N_AGENTS = 4            # Park et al.: 25
-NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]  # None: drawn
-DAYS = 2                # Park et al.: 2 (the party is on day 2, 5-7 pm)
-DAY_START, DAY_END = 16, 18   # hours simulated each day (the paper ran the whole day)
-P_TALK = 0.5            # chance that two agents at the same place talk in an hour
-MAX_TURNS = 2           # lines per conversation (the paper's ran longer)
-SEEDS = [0, 1]
-MODEL = None            # None: the embedded SmolLM2-135M
+PAPER = False           # True: the paper's sizes (hours on the embedded model; a server: minutes)
+MODEL = None            # None: the embedded SmolLM2-135M; see the last cell for others
+if PAPER:
+    N_AGENTS, NAMES = 25, None          # Park et al.: all 25 residents
+    DAYS = 2                            # the party is on day 2, 5-7 pm
+    DAY_START, DAY_END = 7, 22          # hours simulated each day
+    P_TALK, MAX_TURNS = 0.5, 6          # chance two residents at a place talk; lines per talk
+    SEEDS = [0, 1, 2]
+    ABLATION_DAYS = 2                   # the ablation runs the same two days
+else:                   # CI: four residents, the party's hours only, short talks
+    N_AGENTS = 4
+    NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]
+    DAYS, DAY_START, DAY_END = 2, 17, 18   # the party's two hours, 5 and 6 pm
+    P_TALK, MAX_TURNS = 0.5, 2
+    SEEDS = [0, 1]
+    ABLATION_DAYS = 1                   # the ablation: one day, to its first interview
 """),
     code("""
+import time
+
 import pandas as pd
+
 import socialkit as sk
 
+t0 = time.perf_counter()
 residents = sk.scenarios.smallville_population().df
 residents[["name", "age", "innate", "home"]].head()
 """),
@@ -248,17 +275,24 @@ sk.plot.awareness(days, {"days": [0, 2], "aware": [P["aware_first"] / P["agents"
                   title="Who knows about the Valentine's Day party")
 """),
     code("""
+def ci(values, fmt="{:.2f}", top=1):   # mean over seeds [95% t-interval, cut to 0..top]
+    m, lo, hi = sk.scenarios.mean_ci(values)
+    return fmt.format(m) + ("" if pd.isna(lo) else
+                            f" [{fmt.format(max(lo, 0))}, {fmt.format(min(hi, top))}]")
+
 last = days[days["day"] == days["day"].max()]
 attend = pd.concat([sk.scenarios.event_attendance(r).assign(seed=s) for s, r in runs.items()])
+attend["came"] = attend["informed"] & attend["attended"]   # invited, and there
+per_seed = attend.groupby("seed")[["informed", "came"]].sum()
 pd.DataFrame({
-    "measure": ["aware at the end", "density: start -> end", "invited (informed) -> attended",
-                "hallucinated interview answers"],
-    "Park et al. (25 agents)": ["13 of 25 (52%)", "0.167 -> 0.74", "12 -> 5", "1.3%"],
-    "socialkit (mean over seeds)": [
-        f"{last['aware'].mean():.1f} of {N_AGENTS} ({last['share_aware'].mean():.0%})",
-        f"{days.loc[days.day == 0, 'density'].mean():.2f} -> {last['density'].mean():.2f}",
-        f"{attend['informed'].sum() / len(SEEDS):.1f} -> "
-        f"{(attend['informed'] & attend['attended']).sum() / len(SEEDS):.1f}",
+    "measure": ["share aware at the end", "density: start -> end",
+                "invited (informed) -> attended", "hallucinated interview answers"],
+    "Park et al. (25 agents)": ["13 of 25 (0.52)", "0.167 -> 0.74", "12 -> 5", "1.3%"],
+    f"socialkit ({N_AGENTS} agents, {len(SEEDS)} seeds)": [
+        ci(last["share_aware"]),
+        f"{ci(days.loc[days.day == 0, 'density'])} -> {ci(last['density'])}",
+        f"{ci(per_seed['informed'], '{:.1f}', N_AGENTS - 1)} -> "
+        f"{ci(per_seed['came'], '{:.1f}', N_AGENTS - 1)}",
         f"{days['hallucinated'].sum() / max(days['answers'].sum(), 1):.0%} of "
         f"{days['answers'].sum()} answers"]})
 """),
@@ -277,13 +311,15 @@ sk.plot.conversation(run, int(talks["conversation"].iloc[0])) if len(talks) else
 
 `reflection=False`, `planning=False` (agents choose where to go every hour instead of planning
 the day) and `memory=False` (no memory stream: nothing heard is remembered) are the paper's
-ablations. The switches run the same town; at CI size one run without memory shows the
-mechanics (agents without memory cannot recall an invitation in the interview):
+ablations. The switches run the same town; at CI size one run without memory (one day, up to
+its interview) shows the mechanics (agents without memory cannot recall an invitation in the
+interview):
 """),
     code("""
-no_memory = sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES, days=DAYS,
-                                         day_start=DAY_START, day_end=DAY_END, p_talk=P_TALK,
-                                         max_turns=MAX_TURNS, memory=False, seed=SEEDS[0])
+no_memory = sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES,
+                                         days=ABLATION_DAYS, day_start=DAY_START,
+                                         day_end=DAY_END, p_talk=P_TALK, max_turns=MAX_TURNS,
+                                         memory=False, seed=SEEDS[0])
 sk.scenarios.town_outcomes(no_memory)[["day", "informed", "aware", "hallucinated", "density"]]
 """),
     md("""
@@ -296,19 +332,27 @@ lines rarely carry the invitation on: Isabella's persona tells it to invite ever
 lines often do not mention the party, and others seldom repeat it. Its interview answers are a
 single constrained token that follows the question's wording more than the memories retrieved
 into the prompt, so "aware" and "hallucinated" counts say more about the model's bias towards
-"yes" or "no" than about what spread. With 4 agents and 3 hours a day, the relationship
+"yes" or "no" than about what spread. With 4 agents and 2 hours a day, the relationship
 network's density is mostly its starting ties plus the few pairs that happened to talk. Run the
-paper's sizes (`N_AGENTS = 25`, `NAMES = None`, `DAY_START, DAY_END = 7, 22`, `MAX_TURNS = 6`)
-on a capable model before reading anything into these numbers; on the embedded model that is
-thousands of calls (hours), on a server minutes.
+paper's sizes (`PAPER = True` in the first cell: 25 residents, 7 am to 10 pm, six-line
+conversations) on a capable model before reading anything into these numbers; on the embedded
+model that is thousands of calls (hours), on a server minutes.
 """),
     md(REAL_MODEL.replace("{call}", "run = sk.scenarios.generative_town(model, n_agents=25, "
                           "days=2, day_start=7, day_end=22, max_turns=6, seed=0)")),
+    code("""
+usage = pd.DataFrame([r.provenance["usage"] for r in [*runs.values(), no_memory]])
+print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
+      f"{int(usage['tokens'].sum())} tokens, {int(usage['cache_hits'].sum())} cache hits; "
+      f"notebook ran in {time.perf_counter() - t0:.0f} s")
+"""),
 ]
 
 
 def write(name, cells):
     nb = new_notebook(cells=cells, metadata=KERNEL)
+    for i, cell in enumerate(nb.cells):   # stable ids: a rebuild changes only what changed
+        cell.id = f"cell-{i:02d}"
     nbformat.validate(nb)
     nbformat.write(nb, HERE / name)
 

@@ -61,8 +61,9 @@ Set `PAPER = True` for the papers' sizes (hours on a CPU; minutes on a served mo
 """),
     code("""
 import time
-import numpy as np
+
 import pandas as pd
+
 import socialkit as sk
 
 PAPER = False            # True: the papers' sizes (FPS 30 agents, 15 days; FUSE 30 agents, 30 days)
@@ -73,14 +74,17 @@ if PAPER:
     TOPICS = ["politics", "science", "finance"]
     SCHEDULES = {"day 1, every 3 days": (1, 3), "day 1, every day": (1, 1),
                  "day 6, every 3 days": (6, 3)}
-    FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 30, 30, list(sk.scenarios.FUSE_NETWORKS), [2, 10, 20]
+    FUSE_AGENTS, FUSE_DAYS, FACT_CHECK_DAYS = 30, 30, [2, 10, 20]
+    NETWORKS = list(sk.scenarios.FUSE_NETWORKS)
+    WORDS, FUSE_WORDS = 40, 80       # longest post and news version (the scenarios' defaults)
 else:                    # CI: a toy society, replicated over two seeds; comparisons on one
     AGENTS, DAYS, CONTACTS, BELIEVERS = 3, 2, 2, 1
     SEEDS, COMPARE_SEEDS = [0, 1], [0]
     TOPICS = ["politics"]
     SCHEDULES = {"day 1, every day": (1, 1)}
     FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
-OPTS = dict(max_words=25, progress=False)   # short posts keep the toy run quick
+    WORDS, FUSE_WORDS = 20, 30       # short texts keep the toy run quick
+OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
 """),
     md("""
@@ -226,7 +230,7 @@ for net in NETWORKS:
     for i, (label, mix) in enumerate(mixes.items()):
         fuse_runs[f"{net}, {label}"] = [
             sk.scenarios.fuse(fpop, MODEL, days=FUSE_DAYS, network=net, seed=s,
-                              max_words=40, progress=False, **mix)
+                              max_words=FUSE_WORDS, progress=False, **mix)
             for s in (SEEDS if i == 0 else COMPARE_SEEDS)]
 sk.plot.deviation(fuse_runs)
 """),
@@ -247,7 +251,8 @@ timing = {"no fact-check": fuse_runs[f"{net}, with verifiers"]}
 for day in FACT_CHECK_DAYS:   # similarity only (no judge calls)
     timing[f"fact-check on day {day}"] = [
         sk.scenarios.fuse(fpop, MODEL, days=FUSE_DAYS, network=net, intervention=day, seed=s,
-                          judge=False, max_words=40, progress=False) for s in COMPARE_SEEDS]
+                          judge=False, max_words=FUSE_WORDS, progress=False)
+        for s in COMPARE_SEEDS]
 sk.plot.deviation(timing, measure="similarity")
 """),
     code("""
@@ -310,10 +315,12 @@ PAPER = False     # True: 10 agents, 10 generations, 5 seeds, with and without a
 MODEL = None      # the embedded model; see the end for a real one
 if PAPER:
     AGENTS, GENERATIONS, SEEDS, PERSONAS = 10, 10, [0, 1, 2, 3, 4], ["none", "creative"]
+    WORDS = 100       # longest story (the scenario's default)
 else:
     AGENTS, GENERATIONS, SEEDS, PERSONAS = 4, 2, [0, 1], ["none"]   # CI: a toy population
+    WORDS = 25        # short stories keep the toy run quick
 TOPOLOGIES = list(sk.scenarios.TOPOLOGIES)
-OPTS = dict(max_words=40, progress=False)
+OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
 """),
     code("""
@@ -330,8 +337,16 @@ sk.plot.similarity_by_generation(table, measure="within")
     code("""
 sk.plot.similarity_by_generation(table, measure="successive")
 """),
+    md("""
+The same numbers as a table: mean over the seeds [95% t-interval] (blank where a measure does
+not apply, e.g. no previous generation for generation 0).
+"""),
     code("""
-table.pivot_table(index=["group", "generation"], columns="measure", values="mean").round(3)
+def fmt(m, lo, hi):
+    return "" if pd.isna(m) else f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
+
+table.assign(value=[fmt(*r) for r in table[["mean", "low", "high"]].itertuples(index=False)]) \
+    .pivot(index=["group", "generation"], columns="measure", values="value")
 """),
     md("""
 The stories themselves, for one run of each network (generation 0 first):
@@ -370,6 +385,8 @@ print(f"{len(usage)} runs, {int(usage['calls'].sum())} model calls, "
 
 def write(cells, name):
     nb = new_notebook(cells=cells, metadata=KERNEL)
+    for i, cell in enumerate(nb.cells):   # stable ids: a rebuild changes only what changed
+        cell.id = f"cell-{i:02d}"
     nbformat.validate(nb)
     nbformat.write(nb, HERE / name)
 

@@ -68,7 +68,7 @@ def test_conversation_view_of_a_debate():
     view = sk.plot.conversation(run, 0)
     text = str(view)
     assert text.splitlines()[1] == "Participant: Pennies <matter> & more."
-    assert text.splitlines()[-1] == ("Proposition: Keep the penny.; participant: con, "
+    assert text.splitlines()[-1] == ('Proposition: "Keep the penny."; participant: con, '
                                      "opponent: pro; condition: ai")
     page = view._repr_html_()
     assert "Pennies &lt;matter&gt; &amp; more." in page and "age: 40" not in page

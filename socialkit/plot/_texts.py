@@ -105,7 +105,7 @@ def conversation(run: Any, conversation: int) -> Transcript:
                                          for r, s in zip(d["roles"], d["sides"], strict=True))
             info = {k: v for k, v in d.get("info", {}).items() if k != "profile"}
             extra = "; " + ", ".join(f"{k}: {v}" for k, v in info.items()) if info else ""
-            note = f"Proposition: {text}{sides}{extra}"
+            note = f'Proposition: "{text}"{sides}{extra}'
     if not note and len(rows) and isinstance(rows["topic"].iloc[0], str):
         note = f"Topic: {rows['topic'].iloc[0]}"
     return Transcript(header, lines, note)
