@@ -370,23 +370,25 @@ run = friendship_paradox_feed(model=model, agents=100, steps=20)
 paradox_by_step(run, [5, 10, 15, 20])
 ```
 
-On the embedded model, at a size the notebook affords (every agent active, two rounds):
+On the embedded model, at a size the notebook affords (every agent active, one round, a page
+of three posts and two suggested accounts; the prompts are long, so each call costs several
+times an S3 call):
 """),
     code("""
 small = paradox_population(PARADOX_LLM, seed=1)
 small.df["activity"] = 1.0
-llm_fp = friendship_paradox_feed(small, model, steps=2, embedding=embedding, seed=1,
-                                 progress=False, max_words=20)
+llm_fp = friendship_paradox_feed(small, model, steps=1, page=3, people=2, seed=1,
+                                 embedding=embedding, progress=False, max_words=12)
 print(llm_fp.provenance["usage"])
 llm_fp.events[~llm_fp.events["action"].isin(["feed"])][["step", "agent", "action", "target",
                                                         "text"]].tail(8)
 """),
     md("""
-This is the pipeline working on a 135M model, not a finding: four agents in two rounds
+This is the pipeline working on a 135M model, not a finding: four agents in one round
 cannot show a paradox. The actions parse (the menu is decoded under a grammar), but the model
-mostly posts, and its posts echo the prompt's wording ("text of at most 20 words") rather than
-saying anything about their interests. `sk.network.follow_network(llm_fp)` gives the graph
-they formed.
+mostly posts, and its posts tend to echo the prompt's wording ("text of at most ... words")
+rather than say anything about their interests. `sk.network.follow_network(llm_fp)` gives
+the graph they formed.
 
 ## 7 · A misinformation clone: seeded sources, many trials, against the real spread
 
