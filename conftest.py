@@ -1,6 +1,9 @@
 """Doctests of optional extras: skipped with a reason when the extra is not installed."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -9,6 +12,11 @@ import pytest
 # started by a worker inherit it
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("SOCIALKIT_THREADS", "1")
+# the suite never reads or writes the user's LLM cache (~/.cache/socialkit): every run starts
+# cold, as on a fresh machine, and notebooks pay for their calls each time
+if "SOCIALKIT_CACHE" not in os.environ:
+    os.environ["SOCIALKIT_CACHE"] = tempfile.mkdtemp(prefix="socialkit-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SOCIALKIT_CACHE"], ignore_errors=True)
 
 # doctest item name -> (is the extra available?, reason)
 _NEEDS = {
