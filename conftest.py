@@ -1,4 +1,5 @@
-"""Doctests of optional extras: skipped with a reason when the extra is not installed."""
+"""Suite-wide set-up: one llama.cpp thread per test worker, a fresh LLM cache per run, and
+doctests of optional extras skipped with a reason when the extra is not installed."""
 
 import atexit
 import os
