@@ -330,8 +330,8 @@ sk.scenarios.town_outcomes(no_memory)[["day", "informed", "aware", "hallucinated
 The mechanics are the paper's, the agent is not. SmolLM2-135M's plans are valid (the grammar
 admits only real places, one per hour) but barely follow the persona: when we ran this notebook
 at CI size every resident planned to stay at home for both hours on both days, so only
-housemates met, nobody heard of the party from Isabella, no one came, and every "yes" in the
-interviews (a third of the answers) was a hallucinated claim. Its lines rarely carry the
+housemates met, nobody heard of the party from Isabella, no one came, and the interviews'
+"yes" answers of others (about a third of all answers) were hallucinated claims. Its lines rarely carry the
 invitation on: Isabella's persona tells it to invite everyone, yet its
 lines often do not mention the party, and others seldom repeat it. Its interview answers are a
 single constrained token that follows the question's wording more than the memories retrieved
