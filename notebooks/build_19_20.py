@@ -321,8 +321,8 @@ if PAPER:
     WORDS = 100       # longest story (the scenario's default)
 else:
     AGENTS, GENERATIONS, SEEDS, PERSONAS = 4, 2, [0, 1], ["none"]   # CI: a toy population
-    WORDS = 100       # a story over the limit is re-asked, then missing: the 135M model
-                      # writes 40-70 words whatever it is asked
+    WORDS = 100       # the scenario's default (a story over the limit is re-asked, then
+                      # missing; the 135M model often writes on until its token budget ends)
 TOPOLOGIES = list(sk.scenarios.TOPOLOGIES)
 OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
@@ -370,8 +370,12 @@ stories growing more alike across generations. At the toy size above (a few agen
 measurement working: generation 0 is a set of independent first stories, and one round of
 combining is too little to tell networks apart, so the intervals overlap.
 
-**What the 135M model does here.** SmolLM2-135M writes short, generic stories and, when asked to
-combine, often repeats one of the stories it read nearly word for word. That inflates
+**What the 135M model does here.** SmolLM2-135M writes generic stories and, when asked to
+combine, often repeats one of the stories it read nearly word for word. It seldom stops on its
+own: it writes until its token budget runs out, past the word limit, so (when we ran this
+notebook) about a third of the stories were re-asked three times and recorded as missing; a
+run left without any story is left out of the means (the `runs` column counts those behind
+each). That inflates
 similarity between successive generations (copying is not cultural evolution) and makes the
 personality prompt barely matter. These are properties of the model, measured honestly; they
 are not LLM-Culture's results.
