@@ -136,9 +136,16 @@ believed still believe at the end. Across seeds: means with 95% t-intervals.
     code("""
 summary = pd.concat([sk.scenarios.fps_summary(rs) for rs in runs.values()], ignore_index=True)
 cols = ["peak_infected", "final_size", "stay_believers", "day_half", "missing"]
-table = summary.groupby("topic")[cols].agg(lambda x: "{:.2f} [{:.2f}, {:.2f}]".format(
-    *sk.scenarios.mean_ci(x)))
-table
+SHARES = ("peak_infected", "final_size", "stay_believers")
+
+
+def fmt(x):   # mean [95% t-interval], cut to the values the measure can take
+    m, lo, hi = sk.scenarios.mean_ci(x)
+    top = 1 if x.name in SHARES else float("inf")
+    return f"{m:.2f}" if pd.isna(lo) else f"{m:.2f} [{max(lo, 0):.2f}, {min(hi, top):.2f}]"
+
+
+summary.groupby("topic")[cols].agg(fmt)
 """),
     code("""
 sk.plot.sir_curves(runs, states=["infected"]) if len(runs) > 1 else \\
@@ -161,7 +168,7 @@ for label, rs in inter_runs.items():
     s = sk.scenarios.fps_summary(rs)
     m, lo, hi = sk.scenarios.mean_ci(s["final_infected"])
     rows.append({"schedule": label, "refutations": s["interventions"].mean(),
-                 "final share believing": m, "low": lo, "high": hi})
+                 "final share believing": m, "low": max(lo, 0), "high": min(hi, 1)})
 pd.DataFrame(rows)
 """),
     code("""
@@ -346,8 +353,9 @@ The same numbers as a table: mean over the seeds [95% t-interval] (blank where a
 not apply, e.g. no previous generation for generation 0).
 """),
     code("""
-def fmt(m, lo, hi):
-    return "" if pd.isna(m) else f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
+def fmt(m, lo, hi):   # similarities lie in [0, 1]: the t-interval is cut to it
+    return "" if pd.isna(m) else f"{m:.2f}" + (
+        "" if pd.isna(lo) else f" [{max(lo, 0):.2f}, {min(hi, 1):.2f}]")
 
 table.assign(value=[fmt(*r) for r in table[["mean", "low", "high"]].itertuples(index=False)]) \
     .pivot(index=["group", "generation"], columns="measure", values="value")
