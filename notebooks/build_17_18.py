@@ -76,7 +76,9 @@ if PAPER:
     MAX_WORDS = 80     # longest line (the paper timed its phases instead)
     SEEDS = DIMENSION_SEEDS = [0, 1, 2, 3, 4]
 else:              # CI: a few debates and one conversation per dimension, short lines
-    N_DEBATES, PHASES, TRIALS, ROUNDS, MAX_WORDS = 4, 1, 1, 1, 20
+    N_DEBATES, PHASES, TRIALS, ROUNDS = 4, 1, 1, 1
+    MAX_WORDS = 60     # a line over the limit is re-asked, then missing (the debate ends):
+                       # the 135M model writes 40-70 words whatever it is asked
     SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
     DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
@@ -327,8 +329,10 @@ sk.scenarios.town_outcomes(no_memory)[["day", "informed", "aware", "hallucinated
 
 The mechanics are the paper's, the agent is not. SmolLM2-135M's plans are valid (the grammar
 admits only real places, one per hour) but barely follow the persona: when we ran this notebook
-most agents planned the same place for every hour, so who meets whom is close to chance. Its
-lines rarely carry the invitation on: Isabella's persona tells it to invite everyone, yet its
+at CI size every resident planned to stay at home for both hours on both days, so only
+housemates met, nobody heard of the party from Isabella, no one came, and the interviews'
+"yes" answers of others (about a third of all answers) were hallucinated claims. Its lines rarely carry the
+invitation on: Isabella's persona tells it to invite everyone, yet its
 lines often do not mention the party, and others seldom repeat it. Its interview answers are a
 single constrained token that follows the question's wording more than the memories retrieved
 into the prompt, so "aware" and "hallucinated" counts say more about the model's bias towards

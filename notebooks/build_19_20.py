@@ -83,7 +83,10 @@ else:                    # CI: a toy society, replicated over two seeds; compari
     TOPICS = ["politics"]
     SCHEDULES = {"day 1, every day": (1, 1)}
     FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
-    WORDS, FUSE_WORDS = 20, 30       # short texts keep the toy run quick
+    WORDS, FUSE_WORDS = 20, 80       # short posts (their grammar holds them to it); news
+                                     # versions as long as the paper's: a free text over the
+                                     # limit is re-asked, then missing, and the 135M model
+                                     # writes 40-70 words whatever it is asked
 OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
 """),
@@ -133,9 +136,16 @@ believed still believe at the end. Across seeds: means with 95% t-intervals.
     code("""
 summary = pd.concat([sk.scenarios.fps_summary(rs) for rs in runs.values()], ignore_index=True)
 cols = ["peak_infected", "final_size", "stay_believers", "day_half", "missing"]
-table = summary.groupby("topic")[cols].agg(lambda x: "{:.2f} [{:.2f}, {:.2f}]".format(
-    *sk.scenarios.mean_ci(x)))
-table
+SHARES = ("peak_infected", "final_size", "stay_believers")
+
+
+def fmt(x):   # mean [95% t-interval], cut to the values the measure can take
+    m, lo, hi = sk.scenarios.mean_ci(x)
+    top = 1 if x.name in SHARES else float("inf")
+    return f"{m:.2f}" if pd.isna(lo) else f"{m:.2f} [{max(lo, 0):.2f}, {min(hi, top):.2f}]"
+
+
+summary.groupby("topic")[cols].agg(fmt)
 """),
     code("""
 sk.plot.sir_curves(runs, states=["infected"]) if len(runs) > 1 else \\
@@ -158,7 +168,7 @@ for label, rs in inter_runs.items():
     s = sk.scenarios.fps_summary(rs)
     m, lo, hi = sk.scenarios.mean_ci(s["final_infected"])
     rows.append({"schedule": label, "refutations": s["interventions"].mean(),
-                 "final share believing": m, "low": lo, "high": hi})
+                 "final share believing": m, "low": max(lo, 0), "high": min(hi, 1)})
 pd.DataFrame(rows)
 """),
     code("""
@@ -318,7 +328,8 @@ if PAPER:
     WORDS = 100       # longest story (the scenario's default)
 else:
     AGENTS, GENERATIONS, SEEDS, PERSONAS = 4, 2, [0, 1], ["none"]   # CI: a toy population
-    WORDS = 25        # short stories keep the toy run quick
+    WORDS = 100       # the scenario's default (a story over the limit is re-asked, then
+                      # missing; the 135M model often writes on until its token budget ends)
 TOPOLOGIES = list(sk.scenarios.TOPOLOGIES)
 OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
@@ -342,8 +353,9 @@ The same numbers as a table: mean over the seeds [95% t-interval] (blank where a
 not apply, e.g. no previous generation for generation 0).
 """),
     code("""
-def fmt(m, lo, hi):
-    return "" if pd.isna(m) else f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
+def fmt(m, lo, hi):   # similarities lie in [0, 1]: the t-interval is cut to it
+    return "" if pd.isna(m) else f"{m:.2f}" + (
+        "" if pd.isna(lo) else f" [{max(lo, 0):.2f}, {min(hi, 1):.2f}]")
 
 table.assign(value=[fmt(*r) for r in table[["mean", "low", "high"]].itertuples(index=False)]) \
     .pivot(index=["group", "generation"], columns="measure", values="value")
@@ -366,8 +378,12 @@ stories growing more alike across generations. At the toy size above (a few agen
 measurement working: generation 0 is a set of independent first stories, and one round of
 combining is too little to tell networks apart, so the intervals overlap.
 
-**What the 135M model does here.** SmolLM2-135M writes short, generic stories and, when asked to
-combine, often repeats one of the stories it read nearly word for word. That inflates
+**What the 135M model does here.** SmolLM2-135M writes generic stories and, when asked to
+combine, often repeats one of the stories it read nearly word for word. It seldom stops on its
+own: it writes until its token budget runs out, past the word limit, so (when we ran this
+notebook) about a third of the stories were re-asked three times and recorded as missing; a
+run left without any story is left out of the means (the `runs` column counts those behind
+each). That inflates
 similarity between successive generations (copying is not cultural evolution) and makes the
 personality prompt barely matter. These are properties of the model, measured honestly; they
 are not LLM-Culture's results.

@@ -18,6 +18,9 @@ def test_odds_ratios_figure_marks_estimates_references_and_failures():
     assert list(est.error_x.array) == pytest.approx([0.6, 1.5])
     assert "not estimated: the fit failed" in fig.layout.annotations[0].text
     assert fig.layout.xaxis.type == "log"
+    huge = t.assign(odds_ratio=[4e45, 2.0, np.nan], ci_high=[9e50, 3.5, np.nan])
+    assert sk.plot.odds_ratios(huge).layout.xaxis.range[1] == pytest.approx(4)  # axis cut at 1e4
+    sk.plot.odds_ratios(huge).to_json()
     stacked = pd.concat([t.assign(source="seed 1"), t.assign(source="seed 2")])
     assert len(sk.plot.odds_ratios(stacked).data[0].y) == 4
     with pytest.raises(ValueError, match=r"lacks the columns \['ci_low', 'ci_high'\]"):

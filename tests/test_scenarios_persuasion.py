@@ -323,6 +323,14 @@ def test_ordinal_odds_ratios_degenerate_and_bad_inputs():
         f(flat, "y", "arm", "r", level=95)
     with pytest.raises(TypeError, match="needs a pandas DataFrame"):
         f([1, 2], "y", "arm", "r")
+    # eight debates of the embedded model (notebook 17, CI size): separation, no standard
+    # errors; the table says so instead of printing odds ratios of 1e45
+    sep = pd.DataFrame({"after": [5, 5, 5, 4, 5, 5, 5, 5], "before": [5, 5, 5, 5, 5, 3, 5, 5],
+                        "arm": ["aip", "h", "ai", "hp", "h", "ai", "aip", "hp"]})
+    t = f(sep, "after", "arm", "h", covariates=["before"])
+    assert t["odds_ratio"].isna().all() and t["ci_low"].isna().all()
+    assert t["note"].str.startswith("separation or too few rows").all()
+    sk.plot.odds_ratios(t).to_json()   # every row listed as not estimated
     words = pd.DataFrame({"y": ["lo", "hi"], "arm": ["r", "t"]})
     with pytest.raises(TypeError, match="must be numbers or an ordered categorical"):
         f(words, "y", "arm", "r")

@@ -365,6 +365,13 @@ def test_story_similarity_by_hand():
     assert row["low"] == pytest.approx(within0) == row["high"]
     g2 = sk.scenarios.similarity_by_generation([run])
     assert set(g2["group"]) == {"circle"} and g2["low"].isna().all()
+    # a run whose every story went missing (over the word limit) is left out of the means
+    rambler = sk.scenarios.cultural_transmission(
+        sk.llm.scripted(lambda m: "word " * 30), topology="chain", agents=2, generations=2,
+        max_words=10, cache=False, progress=False)
+    assert not (rambler.events["action"] == "write").any()
+    g3 = sk.scenarios.similarity_by_generation({"circle": [run, rambler], "chain": [rambler]})
+    assert set(g3["group"]) == {"circle"} and (g3["runs"] <= 1).all()
 
 
 @pytest.mark.parametrize("kwargs, err, match", [

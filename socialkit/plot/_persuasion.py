@@ -83,7 +83,7 @@ def odds_ratios(table: pd.DataFrame, reference: Mapping[str, float] | None = Non
                                                                   "odds_ratio")]
                           + [np.array(list((reference or {}).values()), dtype=float), [1.0]])
     vals = vals[np.isfinite(vals) & (vals > 0)]
-    lo, hi = vals.min() / 1.3, vals.max() * 1.3
+    lo, hi = max(vals.min() / 1.3, 1e-4), min(vals.max() * 1.3, 1e4)  # beyond: off the axis
     fig.add_vline(x=1, line=dict(color="grey", dash="dot"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(t["label"])[::-1])
     return finish(fig, title, 140 + 36 * len(t),

@@ -273,7 +273,13 @@ def similarity_by_generation(runs: Any, by: str = "topology") -> pd.DataFrame:
             groups.setdefault(str(r.params.get(by)), []).append(r)
     rows = []
     for label, rs in groups.items():
-        d = pd.concat([story_similarity(r).assign(run=i) for i, r in enumerate(rs)])
+        # a run whose every story is missing (a model that never met the word limit) has no
+        # similarity to give: left out, so ``runs`` counts the runs behind each mean
+        parts = [story_similarity(r).assign(run=i) for i, r in enumerate(rs)
+                 if (r.events["action"] == "write").any()]
+        if not parts:
+            continue
+        d = pd.concat(parts)
         for g, grp in d.groupby("generation"):
             for measure in ("within", "successive", "from_first"):
                 m, lo, hi = mean_ci(grp[measure])

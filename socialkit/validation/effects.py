@@ -140,10 +140,12 @@ def ordinal_odds_ratios(df: pd.DataFrame, outcome: str, treatment: str, referenc
                 j = list(X.columns).index(name)
                 b, se = float(fit.params.iloc[j]), float(fit.bse.iloc[j])
                 ok = math.isfinite(se) and se > 0 and j < k
-                rows.append([lv, n, math.exp(b),
-                             math.exp(b - z * se) if ok else math.nan,
-                             math.exp(b + z * se) if ok else math.nan,
-                             float(2 * stats.norm.sf(abs(b / se))) if ok else math.nan,
+                if not ok or abs(b) + z * se > 20:  # no standard error, or a diverging one
+                    rows.append([lv, n, math.nan, math.nan, math.nan, math.nan,  # (separation)
+                                 "separation or too few rows (no usable standard error)"])
+                    continue
+                rows.append([lv, n, math.exp(b), math.exp(b - z * se), math.exp(b + z * se),
+                             float(2 * stats.norm.sf(abs(b / se))),
                              None if base["converged"] else "the fit did not converge"])
         except (np.linalg.LinAlgError, ValueError) as err:
             note = f"the fit failed: {err}"
