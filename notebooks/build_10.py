@@ -50,6 +50,7 @@ N_AGENTS = 500        # Deffuant et al. used 1,000 agents
 EPSILONS = [0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
 SEEDS = 20
 SWEEPS = 60           # N pair encounters each; enough for these runs to settle
+HEATMAP_SEEDS = 3     # seeds per cell of the two-parameter grid (10 or more for a paper)
 # runs and records go to a folder; give a fixed one (e.g. "sweeps/deffuant") to resume a sweep
 # in a later session; a new one here, so that this notebook always starts afresh
 FOLDER = tempfile.mkdtemp(prefix="deffuant-sweep-")
@@ -120,6 +121,21 @@ whole range; at the smallest ε it falls short (8.9 clusters on average at ε = 
 10), where 500 agents and the 1%-share cut merge or drop the smallest clusters. The intervals
 over 20 seeds are what let you say this with some confidence rather than from one lucky run.
 
+### Two parameters
+
+A dict of lists is crossed: ε against the convergence rate μ, a few seeds per cell, drawn as a
+heatmap of the cell means (hover for the interval). μ sets how fast opinions settle rather
+than how many clusters they settle into; but with a small μ and only `SWEEPS` sweeps the runs
+have not settled yet, and the count there differs from the settled one (in our run: fewer
+clusters at ε = 0.1, μ = 0.1, where opinions were still spread out). The ⌊1/(2ε)⌋ rule is about
+settled opinions; a sweep over the run length would show when they settle.
+"""),
+    code("""
+grid2 = sk.experiments.sweep(deffuant_uniform, {"epsilon": [0.1, 0.2, 0.3], "mu": [0.1, 0.3, 0.5]},
+                             seeds=HEATMAP_SEEDS, measure=clusters, progress=False)
+sk.plot.sweep_heatmap(grid2, "epsilon", "mu", "clusters")
+"""),
+    md("""
 Every run is on disk. Open one, or plot its trajectories:
 """),
     code("""

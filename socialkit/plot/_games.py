@@ -4,6 +4,7 @@ agents."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,6 +61,7 @@ def commons_stock(runs: Any, title: str | None = None) -> go.Figure:
     fig = go.Figure()
     xs, ys, texts = [], [], []
     top = below = None
+    last = 1
     for colour, (label, rs) in zip(palette(len(groups)), groups.items(), strict=True):
         for i, r in enumerate(rs):
             if not isinstance(r, Run) or "commons.stock" not in r.measures():
@@ -67,6 +69,7 @@ def commons_stock(runs: Any, title: str | None = None) -> go.Figure:
                                  "(sk.scenarios.commons)")
             m = r.measures()
             months = m.index.to_numpy()
+            last = max(last, int(months.max()) if len(months) else 1)
             stock = m["commons.stock"].to_numpy(dtype=float).copy()
             hit = np.flatnonzero(m["commons.collapsed"].to_numpy() > 0)
             if len(hit):
@@ -96,6 +99,7 @@ def commons_stock(runs: Any, title: str | None = None) -> go.Figure:
                           annotation_text=what, annotation_position="top left")
     return finish(fig, title or "stock at the end of each month (x: collapse)", height=420,
                   xaxis_title="month", yaxis_title="stock",
+                  xaxis_tick0=0, xaxis_dtick=max(1, math.ceil(last / 12)),  # whole months
                   yaxis_range=[-3, (top or 100) * 1.08])
 
 
