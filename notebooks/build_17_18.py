@@ -77,8 +77,8 @@ if PAPER:
     SEEDS = DIMENSION_SEEDS = [0, 1, 2, 3, 4]
 else:              # CI: a few debates and one conversation per dimension, short lines
     N_DEBATES, PHASES, TRIALS, ROUNDS = 4, 1, 1, 1
-    MAX_WORDS = 60     # a line over the limit is re-asked, then missing (the debate ends):
-                       # the 135M model writes 40-70 words whatever it is asked
+    MAX_WORDS = 60     # a line over the limit is re-asked, then missing (the debate ends);
+                       # the 135M model often writes on until its token budget runs out
     SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
     DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),

@@ -84,9 +84,9 @@ else:                    # CI: a toy society, replicated over two seeds; compari
     SCHEDULES = {"day 1, every day": (1, 1)}
     FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
     WORDS, FUSE_WORDS = 20, 80       # short posts (their grammar holds them to it); news
-                                     # versions as long as the paper's: a free text over the
-                                     # limit is re-asked, then missing, and the 135M model
-                                     # writes 40-70 words whatever it is asked
+                                     # versions at the scenario's default: a free text over
+                                     # the limit is re-asked, then missing, and the 135M model
+                                     # often writes on until its token budget runs out
 OPTS = dict(max_words=WORDS, progress=False)
 t0 = time.perf_counter()
 """),
