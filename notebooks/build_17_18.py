@@ -75,10 +75,12 @@ if PAPER:
     ROUNDS = 2         # convincer-skeptic exchanges per conversation (socialkit's default)
     MAX_WORDS = 80     # longest line (the paper timed its phases instead)
     SEEDS = DIMENSION_SEEDS = [0, 1, 2, 3, 4]
+    REASKS = 2         # a reply that does not parse is asked again twice, then missing
 else:              # CI: a few debates and one conversation per dimension, short lines
     N_DEBATES, PHASES, TRIALS, ROUNDS = 4, 1, 1, 1
-    MAX_WORDS = 60     # a line over the limit is re-asked, then missing (the debate ends);
-                       # the 135M model often writes on until its token budget runs out
+    MAX_WORDS = 30     # a line over the limit is missing (the debate ends); the 135M
+                       # model often writes on until its token budget runs out
+    REASKS = 0         # CI: no re-asks (each would cost a call for the same overlong line)
     SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
     DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
@@ -105,7 +107,8 @@ side (5 = fully agrees with the opponent).
 """),
     code("""
 runs = {s: sk.scenarios.debate_persuasion(pop, MODEL, n_debates=N_DEBATES, phases=PHASES,
-                                          max_words=MAX_WORDS, seed=s) for s in SEEDS}
+                                          max_words=MAX_WORDS, reasks=REASKS, seed=s)
+        for s in SEEDS}
 debates = pd.concat([sk.scenarios.persuasion_outcomes(r).assign(seed=s)
                      for s, r in runs.items()], ignore_index=True)
 debates[["seed", "condition", "side", "agreement_before", "agreement_after", "moved"]]
@@ -156,7 +159,8 @@ intervals; the paper's top four are marked.
 """),
     code("""
 truns = {s: sk.scenarios.social_dimensions(pop, MODEL, trials=TRIALS, rounds=ROUNDS,
-                                           max_words=MAX_WORDS, stance=False, seed=s)
+                                           max_words=MAX_WORDS, stance=False, reasks=REASKS,
+                                           seed=s)
          for s in DIMENSION_SEEDS}
 trials = pd.concat([sk.scenarios.dimension_outcomes(r).assign(seed=s)
                     for s, r in truns.items()], ignore_index=True)
@@ -240,6 +244,7 @@ if PAPER:
     P_TALK, MAX_TURNS = 0.5, 6          # chance two residents at a place talk; lines per talk
     SEEDS = [0, 1, 2]
     ABLATION_DAYS = 2                   # the ablation runs the same two days
+    REASKS = 2                          # unparsable replies asked again twice, then missing
 else:                   # CI: four residents, the party's hours only, short talks
     N_AGENTS = 4
     NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]
@@ -247,6 +252,7 @@ else:                   # CI: four residents, the party's hours only, short talk
     P_TALK, MAX_TURNS = 0.5, 2
     SEEDS = [0, 1]
     ABLATION_DAYS = 1                   # the ablation: one day, to its first interview
+    REASKS = 0                          # CI: an unparsable reply is missing at once
 """),
     code("""
 import time
@@ -265,7 +271,8 @@ print(residents.set_index("name").loc["Isabella Rodriguez", "currently"])
     code("""
 runs = {s: sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES, days=DAYS,
                                         day_start=DAY_START, day_end=DAY_END, p_talk=P_TALK,
-                                        max_turns=MAX_TURNS, seed=s) for s in SEEDS}
+                                        max_turns=MAX_TURNS, reasks=REASKS, seed=s)
+        for s in SEEDS}
 days = pd.concat([sk.scenarios.town_outcomes(r).assign(seed=s) for s, r in runs.items()],
                  ignore_index=True)
 days[["seed", "day", "informed", "aware", "hallucinated", "missed", "density"]]
@@ -321,7 +328,7 @@ interview):
 no_memory = sk.scenarios.generative_town(MODEL, n_agents=N_AGENTS, names=NAMES,
                                          days=ABLATION_DAYS, day_start=DAY_START,
                                          day_end=DAY_END, p_talk=P_TALK, max_turns=MAX_TURNS,
-                                         memory=False, seed=SEEDS[0])
+                                         memory=False, reasks=REASKS, seed=SEEDS[0])
 sk.scenarios.town_outcomes(no_memory)[["day", "informed", "aware", "hallucinated", "density"]]
 """),
     md("""
