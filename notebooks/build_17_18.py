@@ -245,9 +245,9 @@ if PAPER:
     SEEDS = [0, 1, 2]
     ABLATION_DAYS = 2                   # the ablation runs the same two days
     REASKS = 2                          # unparsable replies asked again twice, then missing
-else:                   # CI: four residents, the party's hours only, short talks
-    N_AGENTS = 4
-    NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller", "Eddy Lin"]
+else:                   # CI: three residents, the party's hours only, short talks
+    N_AGENTS = 3
+    NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller"]
     DAYS, DAY_START, DAY_END = 2, 17, 18   # the party's two hours, 5 and 6 pm
     P_TALK, MAX_TURNS = 0.5, 2
     SEEDS = [0, 1]

@@ -78,17 +78,19 @@ if PAPER:
     NETWORKS = list(sk.scenarios.FUSE_NETWORKS)
     WORDS, FUSE_WORDS = 40, 80       # longest post and news version (the scenarios' defaults)
     REASKS = 2                       # unparsable replies asked again twice, then missing
+    MEMORIES = 5                     # memories retrieved into each prompt (the default)
 else:                    # CI: a toy society, replicated over two seeds; comparisons on one
     AGENTS, DAYS, CONTACTS, BELIEVERS = 3, 2, 2, 1
     SEEDS, COMPARE_SEEDS = [0, 1], [0]
     TOPICS = ["politics"]
     SCHEDULES = {"day 1, every day": (1, 1)}
-    FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
+    FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 4, 2, ["high_clustering"], [1]
     WORDS, FUSE_WORDS = 20, 40       # short posts (their grammar holds them to it) and news
                                      # versions: a free text over the limit is missing, and
                                      # the 135M model often writes on until its budget runs out
     REASKS = 0                       # CI: no re-asks (each costs a call, rarely a better reply)
-OPTS = dict(max_words=WORDS, reasks=REASKS, progress=False)
+    MEMORIES = 2                     # CI: shorter prompts
+OPTS = dict(max_words=WORDS, memories=MEMORIES, reasks=REASKS, progress=False)
 t0 = time.perf_counter()
 """),
     md("""
