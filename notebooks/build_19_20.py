@@ -84,7 +84,7 @@ else:                    # CI: a toy society, replicated over two seeds; compari
     SEEDS, COMPARE_SEEDS = [0, 1], [0]
     TOPICS = ["politics"]
     SCHEDULES = {"day 1, every day": (1, 1)}
-    FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 4, 2, ["high_clustering"], [1]
+    FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
     WORDS, FUSE_WORDS = 20, 40       # short posts (their grammar holds them to it) and news
                                      # versions: a free text over the limit is missing, and
                                      # the 135M model often writes on until its budget runs out
