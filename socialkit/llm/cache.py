@@ -135,7 +135,7 @@ _HOST = socket.gethostname()
 _START = f"{time.time():.6f}"
 
 
-def write_transaction(con: sqlite3.Connection, fn: Any) -> Any:
+def _write_transaction(con: sqlite3.Connection, fn: Any) -> Any:
     """Run ``fn(con)`` in one ``BEGIN IMMEDIATE`` transaction on ``con``, retrying with backoff
     while another process holds the write lock (8 attempts, then the error)."""
     for attempt in range(8):
@@ -247,7 +247,7 @@ class Cache:
 
     def _transaction(self, fn: Any) -> Any:
         """Run ``fn(con)`` in one write transaction, retrying briefly on contention."""
-        return write_transaction(self._connect(), fn)
+        return _write_transaction(self._connect(), fn)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Stored replies of the keys that have one (nothing in ``refresh`` or ``off`` mode)."""

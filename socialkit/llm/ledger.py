@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from socialkit.llm.cache import _owner_dead, owner_id, write_transaction
+from socialkit.llm.cache import _owner_dead, _write_transaction, owner_id
 from socialkit.llm.runner import BudgetExceeded
 
 __all__ = ["Ledger", "shared_budget", "current_ledger"]
@@ -118,7 +118,7 @@ class Ledger:
         return self._con
 
     def _transaction(self, fn: Any) -> Any:
-        return write_transaction(self._connect(), fn)
+        return _write_transaction(self._connect(), fn)
 
     @property
     def budget(self) -> float | None:
