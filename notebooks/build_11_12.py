@@ -67,7 +67,7 @@ import socialkit as sk
 AGENTS = 3          # GovSim: 5 villagers
 MONTHS = 2          # GovSim: 12 months
 UTTERANCES = 2      # GovSim: 10 conversation steps, the mayor's report included
-SEEDS = [0, 1]      # GovSim: 5 runs per model and scenario
+SEEDS = [0]         # GovSim: 5 runs per model and scenario, e.g. [0, 1, 2, 3, 4]
 FRAMING = "fishery" # or "pasture", "pollution"
 RULE_SEEDS = range(20)
 MODELS = {"SmolLM2-135M (embedded)": None}   # add real models here (see the end)
@@ -257,7 +257,7 @@ AGENTS = 2          # Vallinder & Hughes: 12 agents per generation
 ROUNDS = 1          # 12 rounds per generation
 GENERATIONS = 2     # 10 generations
 WORDS = 12          # longest strategy text (default 60)
-SEEDS = [0, 1]      # the paper ran several seeds per model
+SEEDS = [0]         # the paper ran several seeds per model, e.g. [0, 1, 2]
 IPD_AGENTS = 2      # players of the prisoner's dilemma (an even number; e.g. 12)
 IPD_STEPS = 3       # rounds each plays, over matches that end at random (e.g. 30)
 TREATMENT = "DF9"   # Dal Bo & Frechette (2011): R=0.168, S=0, T=0.228, P=0.078, continuation 3/4

@@ -81,7 +81,7 @@ else:              # CI: a few debates and one conversation per dimension, short
     MAX_WORDS = 30     # a line over the limit is missing (the debate ends); the 135M
                        # model often writes on until its token budget runs out
     REASKS = 0         # CI: no re-asks (each would cost a call for the same overlong line)
-    SEEDS = [0, 1]     # replicates: each seed redraws the design and every reply
+    SEEDS = [0]        # one replicate in CI (each seed redraws the design and every reply)
     DIMENSION_SEEDS = [0]   # Breum et al.'s ten conversations: one replicate in CI
 """),
     code("""
@@ -250,7 +250,7 @@ else:                   # CI: three residents, the party's hours only, short tal
     NAMES = ["Isabella Rodriguez", "Maria Lopez", "Klaus Mueller"]
     DAYS, DAY_START, DAY_END = 2, 17, 18   # the party's two hours, 5 and 6 pm
     P_TALK, MAX_TURNS = 0.5, 2
-    SEEDS = [0, 1]
+    SEEDS = [0]                         # one replicate in CI
     ABLATION_DAYS = 1                   # the ablation: one day, to its first interview
     REASKS = 0                          # CI: an unparsable reply is missing at once
 """),

@@ -70,7 +70,7 @@ PAPER = False            # True: the papers' sizes (FPS 30 agents, 15 days; FUSE
 MODEL = None             # the embedded model; see "Rerun on a real model" at the end
 if PAPER:
     AGENTS, DAYS, CONTACTS, BELIEVERS = 30, 15, 3, 2          # FPS, as in the paper's code
-    SEEDS = COMPARE_SEEDS = [0, 1, 2, 3, 4]
+    SEEDS = COMPARE_SEEDS = FUSE_SEEDS = [0, 1, 2, 3, 4]
     TOPICS = ["politics", "science", "finance"]
     SCHEDULES = {"day 1, every 3 days": (1, 3), "day 1, every day": (1, 1),
                  "day 6, every 3 days": (6, 3)}
@@ -79,9 +79,11 @@ if PAPER:
     WORDS, FUSE_WORDS = 40, 80       # longest post and news version (the scenarios' defaults)
     REASKS = 2                       # unparsable replies asked again twice, then missing
     MEMORIES = 5                     # memories retrieved into each prompt (the default)
+    REFLECT = True                   # a daily reflection (two calls per agent and day)
 else:                    # CI: a toy society, replicated over two seeds; comparisons on one
     AGENTS, DAYS, CONTACTS, BELIEVERS = 3, 2, 2, 1
     SEEDS, COMPARE_SEEDS = [0, 1], [0]
+    FUSE_SEEDS = [0]                 # CI: FUSE on one seed
     TOPICS = ["politics"]
     SCHEDULES = {"day 1, every day": (1, 1)}
     FUSE_AGENTS, FUSE_DAYS, NETWORKS, FACT_CHECK_DAYS = 5, 2, ["high_clustering"], [1]
@@ -90,7 +92,9 @@ else:                    # CI: a toy society, replicated over two seeds; compari
                                      # the 135M model often writes on until its budget runs out
     REASKS = 0                       # CI: no re-asks (each costs a call, rarely a better reply)
     MEMORIES = 2                     # CI: shorter prompts
-OPTS = dict(max_words=WORDS, memories=MEMORIES, reasks=REASKS, progress=False)
+    REFLECT = False                  # CI: no daily reflection (it is two thirds of the calls;
+                                     # notebooks 09 and 18 show reflections)
+OPTS = dict(max_words=WORDS, memories=MEMORIES, reasks=REASKS, reflect=REFLECT, progress=False)
 t0 = time.perf_counter()
 """),
     md("""
@@ -244,7 +248,7 @@ for net in NETWORKS:
         fuse_runs[f"{net}, {label}"] = [
             sk.scenarios.fuse(fpop, MODEL, days=FUSE_DAYS, network=net, seed=s,
                               max_words=FUSE_WORDS, reasks=REASKS, progress=False, **mix)
-            for s in (SEEDS if i == 0 else COMPARE_SEEDS)]
+            for s in (FUSE_SEEDS if i == 0 else COMPARE_SEEDS)]
 sk.plot.deviation(fuse_runs)
 """),
     code("""
