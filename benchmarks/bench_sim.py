@@ -16,8 +16,9 @@ hears up to 5 neighbours, drawn with the run's generator), and every agent activ
      once with ``sk.memory.Stream(embedding=sk.memory.HashEmbedding())`` (recency + importance +
      relevance retrieval, heuristic importance, reflection on).
    - Rule policy: the Mesa peer's rule (move halfway to the mean opinion of up to 5 neighbours
-     drawn at random each step, synchronous), vectorised with numpy over a CSR neighbour list,
-     through the same loop (observe, decide, resolve, record).
+     drawn at random each step, synchronous), vectorised with numpy over the neighbours the
+     ``Network`` environment drew for the step (``ctx.observations.neighbours()``), through the
+     same loop (observe, decide, resolve, record).
    Peers, each in its own Python (``_sim_peers.py``): Concordia 2.1's basic entity in its
    simultaneous engine with a no-op language model, growing the agent count until a run takes a
    minute; Mesa 3 with the same rule on the same graph size (plain neighbour lists, and
@@ -106,25 +107,24 @@ class Instant(sk.llm.Scripted):
 class NeighbourMean:
     """Move halfway to the mean opinion of up to ``k`` neighbours drawn at random (without
     replacement, with the run's generator) each step, from everyone's values at the start of the
-    step: ``_sim_peers.mesa_worker``'s rule. One lexsort of random keys per step picks the
-    neighbours of all agents at once."""
+    step: ``_sim_peers.mesa_worker``'s rule. The neighbours are those the ``Network``
+    environment drew for the step's observation (``ctx.observations.neighbours()``: up to ``k``
+    per agent, for all agents at once), so the rule is two bincounts."""
 
-    def __init__(self, G: nx.Graph, n: int, k: int = K, var: str = "opinion"):
-        A = nx.to_scipy_sparse_array(G, nodelist=range(n), format="csr")
-        self.indices, self.k, self.var, self.n = A.indices, k, var, n
-        self.deg = np.diff(A.indptr)
-        self.row = np.repeat(np.arange(n), self.deg)
-        self.rank = np.arange(len(self.indices)) - A.indptr[self.row]  # place within its row
+    def __init__(self, var: str = "opinion"):
+        self.var = var
         self.__name__ = "neighbour_mean_of_k"
 
     def __call__(self, ctx) -> dict:
         x = ctx.agents.values[self.var]
-        order = np.lexsort((ctx.rng.random(len(self.indices)), self.row))
-        pick = order[self.rank < self.k]  # the k smallest random keys of each row
-        total = np.bincount(self.row[pick], weights=x[self.indices[pick]], minlength=self.n)
-        heard = np.minimum(self.deg, self.k)
-        new = np.where(heard > 0, x + 0.5 * (total / np.maximum(heard, 1) - x), x)
-        return {self.var: new[ctx.positions]}
+        offsets, heard = ctx.observations.neighbours()
+        n = len(ctx.ids)
+        count = np.diff(offsets)
+        row = np.repeat(np.arange(n), count)
+        total = np.bincount(row, weights=x[heard], minlength=n)
+        own = x[ctx.positions]
+        return {self.var: np.where(count > 0, own + 0.5 * (total / np.maximum(count, 1) - own),
+                                   own)}
 
 
 # ---- counting calls by purpose ----------------------------------------------------------------
@@ -194,7 +194,7 @@ def kernel(n: int, steps: int, sizes: tuple, args) -> None:
         print(f"  of which in the Session's rounds (cache, limits, retries, parsing: "
               f"socialkit.llm) {in_session:.1f} s = {in_session / dt:.0%}; the rest, "
               f"{dt - in_session:.1f} s, is {n * steps / (dt - in_session):,.0f} agent-steps/s")
-    rule = NeighbourMean(G, n)
+    rule = NeighbourMean()
     x0 = np.random.default_rng(0).random(n)
     sim = sk.Simulation(pop, env=sk.env.Network(G, k=K, message=False),
                         policy=sk.agents.RulePolicy(rule), seed=1, progress=False,

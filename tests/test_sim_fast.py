@@ -181,6 +181,45 @@ def test_rule_policies_do_not_render_texts(pop, monkeypatch):
     assert len(sim.run(2).events) == 0
 
 
+def test_rules_read_whom_each_agent_heard(pop):
+    n = len(pop.df)
+    G = nx.gnp_random_graph(n, 0.1, seed=2)
+    sim = sk.Simulation(pop, env=sk.env.Network(G, k=3, message=False),
+                        policy=sk.agents.RulePolicy(lambda ctx: {}),
+                        state={"x": sk.agents.Continuous(0, 1, initial=0.5)}, seed=4,
+                        progress=False)
+    sim.env.setup(sim)
+    ids = sim.agents.ids[::2]
+    obs = sim.env.observe(sim, ids)
+    offsets, heard = obs.neighbours()
+    assert len(offsets) == len(ids) + 1 and (np.diff(offsets) <= 3).all()
+    for i, p in enumerate(sim.agents.positions(ids)):
+        assert set(heard[offsets[i]:offsets[i + 1]].tolist()) <= set(sim.env._neigh[p].tolist())
+    rows = [5, 0, 17, 17]
+    o2, h2 = obs.take(rows).neighbours()  # a view: the same draws, for its rows
+    for j, i in enumerate(rows):
+        assert h2[o2[j]:o2[j + 1]].tolist() == heard[offsets[i]:offsets[i + 1]].tolist()
+    assert obs.take(rows).tolist() == [obs[i] for i in rows] == list(obs.take(rows))
+
+
+def test_prompts_digest_is_the_hash_of_the_cache_encoding():
+    import hashlib
+    import json
+
+    from socialkit.llm.session import Request
+    from socialkit.sim._simulation import _digest_prompts
+
+    q = sk.Likert("Taxes are too high.")
+    msgs = [[{"role": "user", "content": f"Hé {i}"}] for i in range(3)]
+    reqs = [Request(m, q, i) for i, m in enumerate(msgs)]
+    want = hashlib.sha256(json.dumps(msgs, sort_keys=True, separators=(",", ":"),
+                                     ensure_ascii=False).encode()).hexdigest()[:16]
+    assert _digest_prompts(reqs) == want
+    session = sk.llm.Session(sk.llm.scripted(lambda m: "3"), cache=False, seed=0)
+    session.complete_many(reqs)  # the session keeps each encoding on its request
+    assert all(r.encoded is not None for r in reqs) and _digest_prompts(reqs) == want
+
+
 # ---- vectorised state codes -------------------------------------------------------------------
 def test_numeric_codes_are_validated_as_one_by_one():
     c = sk.agents.Continuous(0, 1)

@@ -58,7 +58,19 @@ class Texts(Sequence):
         return self._text(i if self._rows is None else int(self._rows[i]))
 
     def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
+        return iter(self.tolist())
+
+    def tolist(self) -> list[str]:
+        """Every text, rendered now (once; later reads reuse them)."""
+        done, render = self._done, self.render
+        rows = range(len(done)) if self._rows is None else self._rows.tolist()
+        out = []
+        for i in rows:
+            t = done[i]
+            if t is None:
+                t = done[i] = render(i)
+            out.append(t)
+        return out
 
     def take(self, rows: Any) -> Texts:
         """A view of some rows (positions in this sequence), rendered lazily too."""

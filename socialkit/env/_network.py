@@ -150,6 +150,28 @@ class Network(Environment):
         return sim.agents.variables[self.show]
 
     def observe(self, sim: Any, ids: np.ndarray) -> Texts:
+        """What each agent hears this step, as texts rendered when an LLM agent reads them;
+        rule and scripted policies read whom each agent heard with
+        ``ctx.observations.neighbours()`` (the draw of :meth:`heard`, made once a step).
+
+        Examples
+        --------
+        >>> import networkx as nx, numpy as np, socialkit as sk
+        >>> pop = sk.Population(sk.datasets.load("anes1996").head(3).assign(agent=range(3),
+        ...                                                                weight=1.0))
+        >>> def mean_heard(ctx):      # move halfway to the mean of the neighbours heard
+        ...     offsets, heard = ctx.observations.neighbours()
+        ...     x = ctx.agents.values["x"]
+        ...     row = np.repeat(np.arange(len(ctx.ids)), np.diff(offsets))
+        ...     total = np.bincount(row, weights=x[heard], minlength=len(ctx.ids))
+        ...     n = np.maximum(np.diff(offsets), 1)
+        ...     return {"x": x[ctx.positions] + 0.5 * (total / n - x[ctx.positions])}
+        >>> sim = sk.Simulation(pop, env=sk.env.Network(nx.path_graph(3), message=False),
+        ...                     policy=sk.agents.RulePolicy(mean_heard), progress=False,
+        ...                     state={"x": sk.agents.Continuous(0, 1, initial=[0, 0.5, 1])})
+        >>> sim.run(1).final().round(2).tolist()
+        [0.25, 0.5, 0.75]
+        """
         offsets, heard = self.heard(sim, ids)
         return _Heard(self._variable(sim), sim.agents.values[self.show], dict(self.messages),
                       sim.agents.ids, offsets, heard)
@@ -215,6 +237,19 @@ class _Heard(Texts):
         self.var, self.x, self.messages, self.ids = var, x.copy(), messages, ids
         self.offsets, self.heard = offsets, heard
         self.lines: dict[int, str | None] = {}  # each neighbour's line, made once
+
+    def neighbours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whom each row heard: ``(offsets, positions)`` as :meth:`Network.heard` returns them
+        (row ``i`` heard the agents at ``positions[offsets[i]:offsets[i + 1]]``, rows of
+        ``sim.agents``), for this view's rows."""
+        if self._rows is None:
+            return self.offsets, self.heard
+        starts, ends = self.offsets[self._rows], self.offsets[self._rows + 1]
+        sizes = ends - starts
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        idx = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1])
+        return offsets, self.heard[idx]
 
     def render(self, i: int) -> str:
         line, lines = self.lines, []

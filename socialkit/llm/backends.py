@@ -208,6 +208,8 @@ def _check_messages(messages: Any) -> Messages:
     if not isinstance(messages, list) or not messages:
         raise TypeError(f"a prompt must be a non-empty list of messages, got {messages!r}")
     for m in messages:
+        if type(m) is dict and "role" in m and "content" in m:
+            continue  # (the common case, without the abstract class check)
         if not isinstance(m, Mapping) or "role" not in m or "content" not in m:
             raise TypeError(f"a message must be a dict with 'role' and 'content', got {m!r}")
     return messages

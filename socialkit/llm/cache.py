@@ -82,10 +82,12 @@ def key_prefix(model_id: str, params: dict[str, Any]) -> str:
 
 
 def call_key(model_id: str, params: dict[str, Any], messages: list[dict[str, str]],
-             draw: str | int | None, prefix: str | None = None) -> str:
+             draw: str | int | None, prefix: str | None = None, encoded: str | None = None
+             ) -> str:
     """The cache key of one call: a SHA-256 over model, parameters, messages and draw key
     (of ``json.dumps([model_id, params, messages, draw], sort_keys=True, separators=(",",
-    ":"), ensure_ascii=False)``; ``prefix``: :func:`key_prefix` of the model and parameters).
+    ":"), ensure_ascii=False)``; ``prefix``: :func:`key_prefix` of the model and parameters;
+    ``encoded``: :func:`messages_json` of the messages, when made already).
 
     Examples
     --------
@@ -95,7 +97,8 @@ def call_key(model_id: str, params: dict[str, Any], messages: list[dict[str, str
     >>> call_key("m", {"temperature": 1.0}, m, "d1") == call_key("m", {"temperature": 1.0}, m, "d2")
     False
     """
-    blob = (prefix or key_prefix(model_id, params)) + messages_json(messages) + "," \
+    blob = (prefix or key_prefix(model_id, params)) \
+        + (messages_json(messages) if encoded is None else encoded) + "," \
         + _KEY.encode(draw) + "]"
     return hashlib.sha256(blob.encode()).hexdigest()
 

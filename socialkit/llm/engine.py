@@ -159,14 +159,15 @@ class Engine:
         """Log-probabilities are asked for closed questions, where the backend has them."""
         return self.logprobs and question.closed and self.backend.logprobs
 
-    def key(self, question: Question, messages: list[dict[str, str]], draw: str) -> str:
+    def key(self, question: Question, messages: list[dict[str, str]], draw: str,
+            encoded: str | None = None) -> str:
         model_id = self.backend.model_id
         memo = (id(question), self.structure_rejected, self.logprobs, model_id)
         hit = self._prefixes.get(memo)
         if hit is None or hit[0] is not question:  # model and parameters encoded once
             params = self.params(question)
             hit = self._prefixes[memo] = (question, key_prefix(model_id, params), params)
-        return call_key(model_id, hit[2], messages, draw, prefix=hit[1])
+        return call_key(model_id, hit[2], messages, draw, prefix=hit[1], encoded=encoded)
 
     # ---- cache -------------------------------------------------------------------------------
     def prefetch(self, keys: list[str]) -> None:

@@ -23,7 +23,7 @@ import copy
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -31,7 +31,7 @@ import pandas as pd
 from socialkit.llm import backends as _backends
 from socialkit.llm.ask import SYSTEM_PROMPT, _assemble, _check_int, _Plan, _price
 from socialkit.llm.backends import _check_messages, check_generation
-from socialkit.llm.cache import draw_key
+from socialkit.llm.cache import draw_key, messages_json
 from socialkit.llm.cache import resolve as _resolve_cache
 from socialkit.llm.engine import Engine, Outcome
 from socialkit.llm.questions import Question
@@ -52,6 +52,8 @@ class Request:
     question: Question
     key: Any
     sample: int = 0
+    encoded: str | None = field(default=None, compare=False, repr=False)
+    """The messages as :func:`socialkit.llm.cache.messages_json` encodes them (set when sent)."""
 
 
 def _workers(engine: Engine, jobs: int) -> int:
@@ -211,7 +213,9 @@ class Session:
                                     f"{type(r.question).__name__}")
                 _check_messages(r.messages)
                 d = self.draw(r.key, r.question, r.sample)
-                k = self.engine.key(r.question, r.messages, d)
+                encoded = messages_json(r.messages)
+                object.__setattr__(r, "encoded", encoded)  # kept for the caller's prompt hash
+                k = self.engine.key(r.question, r.messages, d, encoded)
                 made[id(r)] = (r, k)
                 unique[k] = (r.question, r.messages, d, r.sample)  # (the last of equal keys)
             keys.append(k)

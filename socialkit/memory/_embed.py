@@ -264,6 +264,9 @@ class MiniLM(_Cached):
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+_WORD_HASHES: dict[str, int] = {}  # crc32 of each word seen (HashEmbedding)
+
+
 class HashEmbedding(_Cached):
     """Hashed bag-of-words unit vectors: no model, no extra, deterministic on every machine.
 
@@ -292,15 +295,22 @@ class HashEmbedding(_Cached):
         self.name = f"hash-{dim}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         rows, hashes = [], []
+        memo = _WORD_HASHES
+        if len(memo) > 1_000_000:
+            memo.clear()
         for i, t in enumerate(texts):
             words = _WORD.findall(t.lower())
             rows += [i] * len(words)
-            hashes += [zlib.crc32(w.encode("utf-8")) for w in words]
+            for w in words:
+                if w not in memo:
+                    memo[w] = zlib.crc32(w.encode("utf-8"))
+            hashes += [memo[w] for w in words]
         h = np.asarray(hashes, dtype=np.int64)
         # +-1 per word (whole numbers: the sum does not depend on the order of the additions)
-        np.add.at(out, (np.asarray(rows, dtype=np.int64), h % self.dim),
-                  np.where((h >> 31) & 1, 1.0, -1.0).astype(np.float32))
+        cell = np.asarray(rows, dtype=np.int64) * self.dim + h % self.dim
+        out = np.bincount(cell, weights=np.where((h >> 31) & 1, 1.0, -1.0),
+                          minlength=len(texts) * self.dim).astype(np.float32)
+        out = out.reshape(len(texts), self.dim)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)

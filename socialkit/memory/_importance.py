@@ -91,14 +91,32 @@ def heuristic_importance(texts: Sequence[str]) -> np.ndarray:
     """
     texts = _check_texts(texts)
     out = np.empty(len(texts), dtype=np.float64)
+    memo = _LINES
     for i, t in enumerate(texts):
-        low = t.lower()
-        words = set(_RE_WORD.findall(low))
-        score = (2.0 + 5.0 * _count(_RE_STRONG, low, words)
-                 + 1.5 * _count(_RE_NOTABLE, low, words)
-                 + min(low.count("!"), 2) - 1.0 * _count(_RE_MUNDANE, low, words))
+        strong = notable = mundane = bangs = 0
+        for line in t.split("\n"):  # no phrase spans a line: the counts add up over lines
+            c = memo.get(line)
+            if c is None:
+                if len(memo) >= _LINES_MAX:
+                    memo.clear()
+                c = memo[line] = _line_counts(line)
+            strong, notable = strong + c[0], notable + c[1]
+            mundane, bangs = mundane + c[2], bangs + c[3]
+        score = 2.0 + 5.0 * strong + 1.5 * notable + min(bangs, 2) - 1.0 * mundane
         out[i] = min(max(math.floor(score + 0.5), 1.0), 10.0)
     return out
+
+
+# the counts of each line seen (observations repeat lines: what the same neighbour said)
+_LINES: dict[str, tuple[int, int, int, int]] = {}
+_LINES_MAX = 200_000
+
+
+def _line_counts(line: str) -> tuple[int, int, int, int]:
+    low = line.lower()
+    words = set(_RE_WORD.findall(low))
+    return (_count(_RE_STRONG, low, words), _count(_RE_NOTABLE, low, words),
+            _count(_RE_MUNDANE, low, words), low.count("!"))
 
 
 def importance_prompts(texts: Sequence[str]) -> list[list[dict[str, str]]]:

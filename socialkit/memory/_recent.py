@@ -91,13 +91,15 @@ class Recent(Memory):
         src = self._check_sources(sources, n)
         ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
         self._next_id += n
-        for i in range(n):
-            q = self._queues[pos[i]]
-            q.append(int(ids[i]))
-            self._records[int(ids[i])] = [int(pos[i]), texts[i], kind, float(t[i]), float(t[i]),
-                                          float(imp[i]), src[i]]
-            while len(q) > self.k:
-                del self._records[q.popleft()]
+        queues, records, k = self._queues, self._records, self.k
+        for p, mid, text, when, rating, cites in zip(
+                np.asarray(pos).tolist(), ids.tolist(), texts, np.asarray(t, dtype=np.float64)
+                .tolist(), np.asarray(imp, dtype=np.float64).tolist(), src, strict=True):
+            q = queues[p]
+            q.append(mid)
+            records[mid] = [p, text, kind, when, when, rating, cites]
+            while len(q) > k:
+                del records[q.popleft()]
         return ids
 
     def retrieve(self, agent_ids: Sequence[int], queries: Sequence[str] | None, time: Any,

@@ -21,6 +21,7 @@ from socialkit.agents._actions import ActionMenu, Number, OneOf, Text
 from socialkit.agents._policies import Context, LLMPolicy, Policy, RulePolicy, ScriptedPolicy
 from socialkit.agents._state import Agents, Categorical
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
+from socialkit.llm.cache import messages_json
 from socialkit.llm.questions import FreeText
 
 __all__ = ["Simulation", "Clock", "resume", "FORMAT"]
@@ -180,14 +181,17 @@ def _digest_messages(messages: Any) -> str:
 
 
 def _digest_prompts(requests: Sequence[Any]) -> str:
-    """``_digest([r.messages for r in requests])``, streamed into the hash, each message list
-    encoded once (archetypes share one list among the agents of a cell)."""
+    """A hash of the requests' messages, each list encoded once (as the cache key encodes it:
+    the session keeps that on the request; archetypes share one list among a cell's agents)."""
     h, done = hashlib.sha256(b"["), {}
     for i, r in enumerate(requests):
-        hit = done.get(id(r.messages))
-        if hit is None:  # (the list is held, so that its id is not reused)
-            hit = done[id(r.messages)] = (r.messages, _messages_blob(r.messages))
-        h.update(b", " + hit[1] if i else hit[1])
+        blob = getattr(r, "encoded", None)
+        if blob is None:
+            hit = done.get(id(r.messages))
+            if hit is None:  # (the list is held, so that its id is not reused)
+                hit = done[id(r.messages)] = (r.messages, messages_json(r.messages))
+            blob = hit[1]
+        h.update(("," + blob if i else blob).encode())
     h.update(b"]")
     return h.hexdigest()[:16]
 
@@ -356,6 +360,7 @@ class Simulation:
         self._fork: dict[str, Any] | None = None
         self.folder = None if checkpoint is None else Path(checkpoint)
         self._personas = self._render_personas()
+        self._memory_lines: dict[str, str] = {}  # memory texts as prompt lines (a cache)
         env.check(self)
         if self.folder is not None:
             self._open_checkpoint()
@@ -624,10 +629,10 @@ class Simulation:
             extra = self.env.resolve(self, decisions)
         finally:
             self._in_step = False
-        acts, stats = decisions["action"].tolist(), decisions["status"].tolist()
+        missing = decisions["status"].to_numpy() == "missing"
         logs = getattr(self.env, "logs_decisions", False)  # the environment logs the others
-        done = [i for i, (a, st) in enumerate(zip(acts, stats, strict=True))
-                if st == "missing" or (a is not None and not logs)]  # decisions making an event
+        made = missing if logs else missing | decisions["action"].notna().to_numpy()
+        done = np.flatnonzero(made).tolist()  # the decisions making an event
         if done:
             sub = decisions.iloc[done] if len(done) < len(decisions) else decisions
             for d in _records(sub):  # the values iterrows gives, without a Series per row
@@ -636,7 +641,7 @@ class Simulation:
         if self.memory is not None and self.remember:
             self._remember(t, active, observations, decisions)
         self.t = t
-        n_missing = int((decisions["status"] == "missing").sum()) if len(decisions) else 0
+        n_missing = int(missing.sum())
         self._record(t, events, {"active": float(len(active)), "missing": float(n_missing)},
                      frames)
         if self.folder is not None:
@@ -825,6 +830,8 @@ class Simulation:
         agents = self.agents
         ids = agents.ids[pos]
         cells = self.group_by is not None
+        if isinstance(obs, Texts):
+            obs = obs.tolist()  # each text is read several times below
         memories = [""] * len(pos)
         if self.memory is not None and policy.memories and not cells:
             queries = [o if o.strip() else "what matters to me now" for o in obs]
@@ -832,8 +839,14 @@ class Simulation:
             by_req: dict[int, list] = {}  # each request's texts in row order (a groupby, faster)
             for r, text in zip(got["request"].tolist(), got["text"].tolist(), strict=True):
                 by_req.setdefault(r, []).append(text)
-            memories = ["What you remember:\n" + "\n".join(f"- {' '.join(m.split())}"
-                                                           for m in by_req[i])  # one line each
+            lines = self._memory_lines  # each memory as one prompt line, made once
+            if len(lines) > 100_000:
+                lines.clear()
+            for texts in by_req.values():
+                for m in texts:
+                    if m not in lines:
+                        lines[m] = f"- {' '.join(m.split())}"
+            memories = ["What you remember:\n" + "\n".join([lines[m] for m in by_req[i]])
                         if i in by_req else "" for i in range(len(pos))]
         shown = [n for n, v in agents.variables.items() if v.reported]
         reported = shown if report else []  # asked; ``shown``: the answers in the prompt
@@ -1056,7 +1069,12 @@ class Simulation:
                 except ValueError as err:
                     raise ValueError(f"{where}: {err}") from None
                 agents.values[k][ctx.positions[keep]] = codes
-        names = list(cols.pop("action", [None] * n))
+        out = {"policy": policy.kind, "status": status, "reason": "", "text": None}
+        if "action" not in cols:  # no action chosen (e.g. no menu): nothing to validate
+            args = np.empty(n, dtype=object)
+            args[:] = [{} for _ in range(n)]
+            return {**out, "action": np.full(n, None, dtype=object), "args": args}
+        names = list(cols.pop("action"))
         # validated per (action, menu) group: a million rule agents in a few seconds
         groups: dict[tuple, list[int]] = {}
         for i, (name, menu) in enumerate(zip(names, menus, strict=True)):
@@ -1103,7 +1121,6 @@ class Simulation:
             for i, vals in zip(idx, zip(*typed, strict=True) if typed else [()] * len(idx),
                                strict=True):
                 all_args[i] = dict(zip(keys, vals, strict=True))
-        out = {"policy": policy.kind, "status": status, "reason": "", "text": None}
         return {**out, "action": _objects(names),
                 "args": _objects([{} if a is None else a for a in all_args])}
 
@@ -1193,11 +1210,14 @@ class Simulation:
         llm = self._llm_roles()[self._role[active]]
         agents, texts = [], []
         actions, statuses, all_args = (decisions[c].tolist() for c in ("action", "status", "args"))
-        for i in np.flatnonzero(llm):
+        if isinstance(observations, Texts) and llm.all():
+            observations = observations.tolist()  # every text is read (and rendered already)
+        for i in np.flatnonzero(llm).tolist():
             a = int(self.agents.ids[active[i]])
-            if observations[i].strip():
+            seen = observations[i].strip()
+            if seen:
                 agents.append(a)
-                texts.append(observations[i].strip())
+                texts.append(seen)
             action = actions[i]
             if action is not None and statuses[i] != "missing":
                 args = all_args[i] or {}
