@@ -31,7 +31,8 @@ hears up to 5 neighbours, drawn with the run's generator), and every agent activ
 2. LLM calls per agent-step: 2,000 agents x 3 steps against ``FakeOpenAI(latency=0.2,
    process=True)`` (real HTTP on 127.0.0.1, the server in a subprocess) with LangChain's
    ``ChatOpenAI`` (``sk.llm.from_langchain``), a fresh cache, the Stream memory with importance
-   rated by the model (``importance="llm"``), at concurrency 64 and again at 16 (``--concurrency2``).
+   rated by the model (``importance="llm"``), at concurrency 64 (once through ``ainvoke``, once
+   with ``from_langchain(..., callbacks=False)``) and again at 16 (``--concurrency2``).
    Calls are counted at the backend by purpose. Targets: 1 decision call per active agent-step
    (Concordia's basic entity: 5 per act, measured by ``_sim_peers``) plus the memory importance
    ratings in one batched round per step; wall time within 1.3x the ideal calls x latency /
@@ -283,19 +284,23 @@ def session_rate(model, prompts: list, concurrency: int) -> float:
 
 
 def calls_and_wall(n: int, steps: int, latency: float, concurrencies: list[int]) -> None:
-    for concurrency in concurrencies:
+    for i, concurrency in enumerate(concurrencies):
         calls_and_wall_at(n, steps, latency, concurrency)
+        if i == 0:  # and without LangChain's callback layer (from_langchain(callbacks=False))
+            calls_and_wall_at(n, steps, latency, concurrency, callbacks=False)
 
 
-def calls_and_wall_at(n: int, steps: int, latency: float, concurrency: int) -> None:
+def calls_and_wall_at(n: int, steps: int, latency: float, concurrency: int,
+                      callbacks: bool = True) -> None:
+    how = "" if callbacks else " with callbacks=False (its _agenerate, no callback layer)"
     print(f"\n== 2. LLM calls: {n:,} agents x {steps} steps, FakeOpenAI latency "
-          f"{latency * 1000:.0f} ms (subprocess), LangChain ChatOpenAI, concurrency "
+          f"{latency * 1000:.0f} ms (subprocess), LangChain ChatOpenAI{how}, concurrency "
           f"{concurrency}, Stream(HashEmbedding) memory, importance='llm' (load average "
           f"{os.getloadavg()[0]:.1f})")
     pop, G = population(n), graph(n)
     with FakeOpenAI(latency=latency, process=True, max_seconds=7200) as server, \
             tempfile.TemporaryDirectory() as d:
-        model = sk.llm.from_langchain(server.chat_model(timeout=30.0))
+        model = sk.llm.from_langchain(server.chat_model(timeout=30.0), callbacks=callbacks)
         sim = sk.Simulation(pop, env=sk.env.Network(G, k=K), model=model,
                             memory=sk.memory.Stream(embedding=sk.memory.HashEmbedding()),
                             importance="llm", seed=1, cache=d, concurrency=concurrency,

@@ -157,3 +157,34 @@ def test_chat_model_also_used_on_other_event_loops():
 
         inner, awaited = asyncio.run(cell())
     assert inner.loc[0, "status"] == "ok" and awaited.loc[0, "status"] == "ok"
+
+
+def test_callbacks_false_sends_the_same_calls_without_the_callback_layer(tmp_path):
+    import pickle
+
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    class Count(BaseCallbackHandler):
+        def __init__(self):
+            self.starts = 0
+
+        def on_chat_model_start(self, *args, **kwargs):
+            self.starts += 1
+
+    menu = sk.agents.ActionMenu([sk.agents.Action("say", text=sk.agents.Text(12))])
+    assert menu.json_schema() is None  # free text: no structured output to pay for
+    personas = [f"Person {i}" for i in range(6)]
+    with FakeOpenAI(latency=0.0, seed=3) as srv:
+        got = {}
+        for callbacks in (True, False):
+            seen = Count()
+            model = sk.llm.from_langchain(srv.chat_model(callbacks=[seen]), callbacks=callbacks)
+            got[callbacks] = sk.ask(personas, VOTE, model=model, cache=False, seed=4,
+                                    progress=False)
+            assert seen.starts == (6 if callbacks else 0)
+            plain = sk.llm.from_langchain(srv.chat_model(), callbacks=callbacks)
+            assert pickle.loads(pickle.dumps(plain)).callbacks is callbacks  # (sweep workers)
+        for c in ("answer", "text", "status"):  # the same requests: the same replies
+            assert got[True][c].tolist() == got[False][c].tolist()
+    with pytest.raises(TypeError, match="callbacks must be True or False"):
+        sk.llm.from_langchain(srv.chat_model(), callbacks="off")

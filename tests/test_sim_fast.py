@@ -367,3 +367,34 @@ def test_session_workers_and_repeated_requests_answer_as_one_task_per_job(monkey
                      s.usage.calls))
     assert got[0] == got[1]
     assert got[0][1:] == (320, 37, 37)  # greedy: equal prompts share a reply; 37 > 24 workers
+
+
+def test_first_step_answers_instant_calls_at_once_and_awaits_the_rest():
+    import asyncio
+
+    from socialkit.llm.engine import _first_step
+
+    async def instant():
+        return 1
+
+    async def waits():
+        await asyncio.sleep(0.01)
+        return 2
+
+    async def fails():
+        await asyncio.sleep(0)
+        raise ValueError("bad reply")
+
+    async def main():
+        assert _first_step(instant()) == (True, 1)
+        done, rest = _first_step(waits())
+        assert not done and await rest == 2
+        done, rest = _first_step(fails())
+        with pytest.raises(ValueError, match="bad reply"):
+            await rest
+        done, rest = _first_step(asyncio.sleep(10))  # a hung call: the timeout still cancels it
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.02):
+                await rest
+
+    asyncio.run(main())

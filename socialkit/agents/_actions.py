@@ -334,10 +334,14 @@ class ActionMenu(Question):
             alts.append(" ".join(parts))
         return 'root ::= "action: " (' + " | ".join(alts) + ")"
 
-    def json_schema(self) -> dict[str, Any]:
-        """The structured-output schema: ``{"decision": {"action": ..., <args>}}``."""
+    def json_schema(self) -> dict[str, Any] | None:
+        """The structured-output schema: ``{"decision": {"action": ..., <args>}}``; None for a
+        single free-text answer (as a FreeText question: a schema would only wrap the text in
+        JSON, at a cost in every call)."""
         if self._single is not None:
             (arg, t), = self._single.args.items()
+            if isinstance(t, Text):
+                return None
             return {"type": "object", "properties": {"answer": t.schema()},
                     "required": ["answer"], "additionalProperties": False}
         options = []

@@ -28,11 +28,16 @@ class LangChain(Backend):
 
     def __init__(self, chat_model: Any, logprobs: bool | None = None,
                  price: tuple[float, float] | None = None, name: str | None = None,
-                 structured: bool | None = None):
+                 structured: bool | None = None, callbacks: bool = True):
         if not (hasattr(chat_model, "ainvoke") and hasattr(chat_model, "invoke")):
             raise TypeError("from_langchain needs a LangChain chat model (with invoke/ainvoke), "
                             f"got {type(chat_model).__name__}")
-        self.chat = chat_model
+        if not isinstance(callbacks, bool):
+            raise TypeError(f"callbacks must be True or False, got {callbacks!r}")
+        if not callbacks and not hasattr(chat_model, "_agenerate"):
+            raise ValueError(f"callbacks=False needs a chat model with _agenerate; "
+                             f"{type(chat_model).__name__} has none")
+        self.chat, self.callbacks = chat_model, callbacks
         fields = getattr(type(chat_model), "model_fields", {})
         self._fields = set(fields)
         model = (getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
@@ -63,7 +68,7 @@ class LangChain(Backend):
         """Pickled for other processes (a sweep's workers) as the chat model's class and the
         settings it was built with; its HTTP clients (which cannot be pickled) are rebuilt."""
         return (_rebuild, (_portable(self.chat), self.logprobs, self.__dict__.get("price"),
-                           self.name, self.structured))
+                           self.name, self.structured, self.callbacks))
 
     def _chat(self) -> Any:
         """The chat model for the running event loop.
@@ -132,7 +137,10 @@ class LangChain(Backend):
         if constraint is not None and "json_schema" in constraint:
             kw["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "answer", "schema": constraint["json_schema"], "strict": True}}
-        msg = await self._chat().ainvoke(lc, **kw)
+        if self.callbacks:
+            msg = await self._chat().ainvoke(lc, **kw)
+        else:  # the model's own request and response handling, without the callback layer
+            msg = (await self._chat()._agenerate(lc, **kw)).generations[0].message
         content = msg.content
         if isinstance(content, list):  # content blocks
             content = "".join(b if isinstance(b, str) else str(b.get("text", ""))
@@ -150,7 +158,7 @@ class LangChain(Backend):
 
 def from_langchain(chat_model: Any, logprobs: bool | None = None,
                    price: tuple[float, float] | None = None, name: str | None = None,
-                   structured: bool | None = None) -> LangChain:
+                   structured: bool | None = None, callbacks: bool = True) -> LangChain:
     """Wrap any LangChain chat model (``ChatOpenAI``, ``ChatOllama``, ``ChatAnthropic``, ...).
 
     Calls go through ``ainvoke``, so many run at once. For the runner to own retries, build the
@@ -173,6 +181,13 @@ def from_langchain(chat_model: Any, logprobs: bool | None = None,
         Ask closed questions for a JSON answer under a schema (OpenAI structured output);
         by default for OpenAI-style chat models. A server that refuses it (HTTP 400) is asked
         with the plain prompt instead, and the reply parsed.
+    callbacks : bool
+        True (default): calls go through ``ainvoke``, with LangChain's callbacks (tracing such
+        as LangSmith), its global LLM cache and the model's ``rate_limiter``. False: straight
+        to the model's own ``_agenerate`` (the same request and reply handling) without them:
+        about a fifth less client CPU per call, which counts at high concurrency on a small
+        machine (``benchmarks/bench_sim.py``); socialkit's own cache, limits and accounting
+        apply either way.
 
     Returns
     -------
@@ -188,7 +203,7 @@ def from_langchain(chat_model: Any, logprobs: bool | None = None,
     ['Dole']
     """
     return LangChain(chat_model, logprobs=logprobs, price=price, name=name,
-                     structured=structured)
+                     structured=structured, callbacks=callbacks)
 
 
 def _portable(chat: Any) -> Any:
@@ -216,8 +231,10 @@ def _portable(chat: Any) -> Any:
     return (type(chat), kwargs)
 
 
-def _rebuild(chat: Any, logprobs: bool, price: Any, name: str, structured: bool) -> LangChain:
+def _rebuild(chat: Any, logprobs: bool, price: Any, name: str, structured: bool,
+             callbacks: bool = True) -> LangChain:
     if isinstance(chat, tuple):
         cls, kwargs = chat
         chat = cls(**kwargs)
-    return LangChain(chat, logprobs=logprobs, price=price, name=name, structured=structured)
+    return LangChain(chat, logprobs=logprobs, price=price, name=name, structured=structured,
+                     callbacks=callbacks)

@@ -328,11 +328,13 @@ class Engine:
                     # refusing log-probabilities or structured output
                     sent_constraint = None if self.structure_rejected else constraint
                     sent_logprobs = params["logprobs"] and not self.logprobs_rejected
-                    async with asyncio.timeout(self.limits.timeout):
-                        reply = await self.backend.acall(
-                            messages, temperature=params["temperature"], max_tokens=max_tokens,
-                            seed=seed, sample=sample, top_p=self.top_p,
-                            constraint=sent_constraint, logprobs=sent_logprobs)
+                    done, reply = _first_step(self.backend.acall(
+                        messages, temperature=params["temperature"], max_tokens=max_tokens,
+                        seed=seed, sample=sample, top_p=self.top_p,
+                        constraint=sent_constraint, logprobs=sent_logprobs))
+                    if not done:  # it waits (for a server, a thread): under the timeout
+                        async with asyncio.timeout(self.limits.timeout):
+                            reply = await reply
             except asyncio.CancelledError:
                 await self._settle(reserved, None)
                 raise
@@ -439,3 +441,43 @@ class Engine:
         if out.calls == 0:
             out.cached = False
         return out
+
+
+def _first_step(coro: Any) -> tuple[bool, Any]:
+    """Run a coroutine up to its first wait: ``(True, its result)`` when it finishes without
+    waiting (an in-process scripted model: no timer to arm), else ``(False, an awaitable of
+    the rest)``, awaited like the coroutine itself (values, exceptions and cancellation pass
+    through)."""
+    try:
+        waits_on = coro.send(None)
+    except StopIteration as stop:
+        return True, stop.value
+    return False, _Rest(coro, waits_on)
+
+
+class _Rest:
+    """The rest of a coroutine that has waited once (see :func:`_first_step`)."""
+
+    __slots__ = ("coro", "waits_on")
+
+    def __init__(self, coro: Any, waits_on: Any):
+        self.coro, self.waits_on = coro, waits_on
+
+    def __await__(self) -> Any:
+        coro, waits_on = self.coro, self.waits_on
+        while True:
+            try:
+                sent = yield waits_on
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - thrown in (cancellation): passed on
+                try:
+                    waits_on = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    waits_on = coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value
