@@ -90,6 +90,8 @@ def _check_texts(texts: Any, name: str = "texts") -> list[str]:
     if not isinstance(texts, Sequence | np.ndarray) and not hasattr(texts, "__iter__"):
         raise TypeError(f"{name} must be a sequence of strings, got {type(texts).__name__}")
     out = list(texts)
+    if all(type(t) is str for t in out):  # (the common case, at C speed)
+        return out
     for i, t in enumerate(out):
         if not isinstance(t, str):
             raise TypeError(f"{name}[{i}] must be a string, got {type(t).__name__}")
@@ -120,13 +122,17 @@ class _Cached:
         texts = _check_texts(texts)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         todo: dict[str, list[int]] = {}
+        cache, rows, vecs = self._cache, [], []
         for i, t in enumerate(texts):
-            v = self._cache.get(t)
+            v = cache.get(t)
             if v is None:
                 todo.setdefault(t, []).append(i)
             else:
-                self._cache.move_to_end(t)
-                out[i] = v
+                cache.move_to_end(t)
+                rows.append(i)
+                vecs.append(v)
+        if rows:  # the cached vectors, written in one go
+            out[rows] = vecs
         self.hits += len(texts) - len(todo)
         self.misses += len(todo)
         if todo:

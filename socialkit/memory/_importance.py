@@ -93,15 +93,19 @@ def heuristic_importance(texts: Sequence[str]) -> np.ndarray:
     out = np.empty(len(texts), dtype=np.float64)
     memo = _LINES
     for i, t in enumerate(texts):
-        strong = notable = mundane = bangs = 0
-        for line in t.split("\n"):  # no phrase spans a line: the counts add up over lines
-            c = memo.get(line)
-            if c is None:
-                if len(memo) >= _LINES_MAX:
-                    memo.clear()
-                c = memo[line] = _line_counts(line)
-            strong, notable = strong + c[0], notable + c[1]
-            mundane, bangs = mundane + c[2], bangs + c[3]
+        c = memo.get(t)  # a text seen before (or a line: the same counts)
+        if c is None:
+            if len(memo) >= _LINES_MAX:
+                memo.clear()
+            strong = notable = mundane = bangs = 0
+            for line in t.split("\n"):  # no phrase spans a line: the counts add up over lines
+                cl = memo.get(line)
+                if cl is None:
+                    cl = memo[line] = _line_counts(line)
+                strong, notable = strong + cl[0], notable + cl[1]
+                mundane, bangs = mundane + cl[2], bangs + cl[3]
+            c = memo[t] = (strong, notable, mundane, bangs)
+        strong, notable, mundane, bangs = c
         score = 2.0 + 5.0 * strong + 1.5 * notable + min(bangs, 2) - 1.0 * mundane
         out[i] = min(max(math.floor(score + 0.5), 1.0), 10.0)
     return out

@@ -377,17 +377,19 @@ class Stream(Memory):
         self._sources.extend(src)
         order = np.argsort(pos, kind="stable")
         bounds = np.flatnonzero(np.diff(pos[order])) + 1
-        for group in np.split(order, bounds):
-            p = int(pos[group[0]])
-            g = self._ids[p]
-            old = self._emb[p]
-            need = g.n + len(group)
+        starts, ends = [0, *bounds.tolist()], [*bounds.tolist(), n]
+        vec, ids_sorted = vec[order], ids[order]  # each agent's rows together, in input order
+        emb, by_agent = self._emb, self._ids
+        for p, a, b in zip(pos[order[starts]].tolist(), starts, ends, strict=True):
+            g = by_agent[p]
+            old = emb[p]
+            need = g.n + b - a
             if need > len(old):
                 new = np.empty((max(need, 2 * len(old), 8), self._dim), dtype=np.float32)
                 new[:g.n] = old[:g.n]
-                self._emb[p] = old = new
-            old[g.n:need] = vec[group]
-            g.extend(ids[group])
+                emb[p] = old = new
+            old[g.n:need] = vec[a:b]
+            g.extend(ids_sorted[a:b])
         if kind == "observation":
             np.add.at(self._acc, pos, imp)
         return ids
