@@ -130,7 +130,7 @@ class NeighbourMean:
 
 # ---- counting calls by purpose ----------------------------------------------------------------
 def purpose(messages: list[dict]) -> str:
-    text = " ".join(str(m.get("content", "")) for m in messages)
+    text = str(messages[-1].get("content", ""))  # (the memory prompts are one user message)
     if "rate the likely poignancy" in text:
         return "importance"
     if "high-level questions" in text or "high-level insights" in text:

@@ -398,3 +398,34 @@ def test_first_step_answers_instant_calls_at_once_and_awaits_the_rest():
                 await rest
 
     asyncio.run(main())
+
+
+def test_run_hands_every_object_back_to_the_collector(pop):
+    import gc
+
+    G = nx.path_graph(pop.df["agent"].tolist()[:3])
+    small = sk.Population(pop.df.head(3))
+
+    def boom(ctx):
+        if ctx.step == 2:
+            raise RuntimeError("policy failed")
+        return {}
+
+    for policy in (lambda ctx: {}, boom):
+        sim = sk.Simulation(small, env=sk.env.Network(G, k=2),
+                            policy=sk.agents.RulePolicy(policy),
+                            state={"x": sk.agents.Ordinal(5, initial=3.0)}, seed=0,
+                            progress=False)
+        try:
+            sim.run(3)
+        except RuntimeError:
+            assert policy is boom
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.disable()  # a caller that manages the collector itself: left alone
+    try:
+        sk.Simulation(small, env=sk.env.Network(G, k=2), policy=sk.agents.RulePolicy(
+            lambda ctx: {}), state={"x": sk.agents.Ordinal(5, initial=3.0)}, seed=0,
+            progress=False).run(2)
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()

@@ -239,6 +239,10 @@ class Engine:
             delay = min(1.0, delay * 1.5)
 
     # ---- one call ----------------------------------------------------------------------------
+    def _no_limit(self) -> bool:
+        """No budget and no shared ledger: reserving never waits and settling wakes no one."""
+        return self.acct.budget is None and self.acct.ledger is None
+
     async def _reserve(self, estimate: int, max_tokens: int) -> Reservation:
         pause = 0.02
         while True:
@@ -293,7 +297,8 @@ class Engine:
 
     async def _call(self, key: str, messages: list[dict[str, str]], question: Question,
                     draw: str, sample: int) -> tuple[Reply, bool, float]:
-        other = await self._claim(key)
+        other = None if self.cache.mode != "use" or key in self.owned else \
+            await self._claim(key)  # (no coroutine when there is nothing to claim)
         if other is not None:
             self.usage.cache_hits += 1
             return other, True, 0.0
@@ -316,7 +321,8 @@ class Engine:
         seed = backend_seed(draw)
         last = "no attempt"
         for attempt in range(self.limits.retries + 1):
-            reserved = await self._reserve(estimate, max_tokens)
+            reserved = (self.acct.reserve(estimate, max_tokens) if self._no_limit()
+                        else await self._reserve(estimate, max_tokens))
             try:
                 if self.rpm is not None:
                     await self.rpm.take(1)
@@ -360,7 +366,8 @@ class Engine:
                     delay = self.limits.delay(attempt, self.rng)
                     await asyncio.sleep(min(wait, self.limits.max_backoff) if wait else delay)
                 continue
-            cost = await self._settle(reserved, reply)
+            cost = (self.acct.settle(reserved, reply.prompt_tokens, reply.completion_tokens)
+                    if self._no_limit() else await self._settle(reserved, reply))
             if self.tpm is not None:
                 self.tpm.settle(estimate + max_tokens,
                                 reply.prompt_tokens + reply.completion_tokens)

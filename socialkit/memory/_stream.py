@@ -422,17 +422,20 @@ class Stream(Memory):
         r = len(pos)
         t = self._times(time, r)
         k = self.scoring.k if k is None else self._k(k)
-        counts = np.array([self._ids[p].n for p in pos], dtype=np.int64)
+        by_agent, emb = self._ids, self._emb
+        plist = pos.tolist()
+        clist = [by_agent[p].n for p in plist]
+        counts = np.array(clist, dtype=np.int64)
         if r == 0 or counts.max(initial=0) == 0:
             return _empty_retrieval()
         q = self._embed(queries)
         m = int(counts.max())
         ids = np.full((r, m), -1, dtype=np.int64)
         rel = np.zeros((r, m))
-        for i, p in enumerate(pos):
-            c = counts[i]
-            ids[i, :c] = self._ids[p].v
-            rel[i, :c] = self._emb[p][:c] @ q[i]
+        for i, (p, c) in enumerate(zip(plist, clist, strict=True)):
+            if c:
+                ids[i, :c] = by_agent[p].a[:c]
+                rel[i, :c] = emb[p][:c] @ q[i]
         valid = ids >= 0
         safe = np.where(valid, ids, 0)
         last = np.where(valid, self._last.v[safe], -np.inf)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import gc
 import hashlib
 import json
 import math
@@ -663,14 +664,20 @@ class Simulation:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(todo), desc=f"{self.name}: {self.clock.unit}s", unit="step")
+        freeze = gc.isenabled()  # (not when the caller manages the collector itself)
         try:
             for _ in todo:
                 if self.env.done(self):
                     break
+                if freeze:  # the objects of the steps so far live on (memories, records):
+                    gc.collect(1)  # (the young garbage collected first)
+                    gc.freeze()  # the collector's full passes skip them during the next step
                 self.step()
                 if bar is not None:
                     bar.update(1)
         finally:
+            if freeze:
+                gc.unfreeze()  # back to the collector (garbage among them is collected again)
             if bar is not None:
                 bar.close()
         return self.result()
