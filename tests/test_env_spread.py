@@ -276,6 +276,30 @@ def test_broadcast_schedule_observation_events_and_measures(pop4):
     assert env.spec()["inner"]["name"] == "retell" and env.name == "retell"
 
 
+@pytest.mark.parametrize("target", [True, False])
+def test_broadcast_adds_its_event_to_an_inner_events_table(pop4, target):
+    class Tabled(sk.env.Environment):  # an environment returning its events as a table
+        name = "tabled"
+
+        def observe(self, sim, ids):
+            return ["hello"] * len(ids)
+
+        def resolve(self, sim, decisions):
+            df = pd.DataFrame({"agent": decisions["agent"].astype("int64"), "action": "read",
+                               "data": [{"n": 1}] * len(decisions)})
+            return df.assign(target=0) if target else df
+
+    env = sk.env.Broadcast(Tabled(), "The news is false.", steps=[2])
+    run = sk.Simulation(pop4, env=env, policy=ScriptedPolicy(lambda *a: {}),
+                        progress=False).run(3)
+    ev = run.events
+    b = ev[ev["action"] == "broadcast"]
+    assert b["step"].tolist() == [2] and b["agent"].tolist() == [-1]
+    assert json.loads(b["data"].iloc[0]) == {"count": 1, "source": "An official spokesperson"}
+    reads = ev[ev["action"] == "read"]
+    assert len(reads) == 3 * len(pop4.df) and set(reads["target"]) == ({0} if target else {-1})
+
+
 @pytest.mark.parametrize("kwargs, err, match", [
     (dict(text=""), ValueError, "text must be a non-empty"),
     (dict(source=" "), ValueError, "source must be a non-empty"),

@@ -3,6 +3,7 @@ read from a categorical state variable. The inner environment's mechanics run un
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -188,14 +189,21 @@ class Broadcast(Wrapper):
         head = self.announcement()
         return ["\n\n".join(p for p in (head, o) if p) for o in inner]
 
-    def resolve(self, sim: Any, decisions: pd.DataFrame) -> list[dict]:
-        events = list(self.inner.resolve(sim, decisions) or [])
+    def resolve(self, sim: Any, decisions: pd.DataFrame) -> Any:
+        got = self.inner.resolve(sim, decisions)  # event dicts, an events table, or None
         self._on = self.on(sim.t + 1)
-        if self._on:
-            self.count += 1
-            events.append({"agent": -1, "action": "broadcast", "text": self.text,
-                           "data": {"source": self.source, "count": self.count}})
-        return events
+        if not self._on:
+            return got
+        self.count += 1
+        event = {"agent": -1, "action": "broadcast", "text": self.text,
+                 "data": {"source": self.source, "count": self.count}}
+        if isinstance(got, pd.DataFrame):  # a row of the inner environment's table
+            row = {**event, "data": json.dumps(event["data"], sort_keys=True)}
+            if "target" in got.columns:
+                row["target"] = -1
+            return pd.concat([got, pd.DataFrame([row])], ignore_index=True) if len(got) \
+                else pd.DataFrame([row])
+        return [*(got or []), event]
 
     def measures(self, sim: Any) -> dict[str, float]:
         out = super().measures(sim)
