@@ -120,3 +120,19 @@ def test_bad_graphs_and_runs():
         follow_network(ev, step=-1)
     with pytest.raises(TypeError, match="initial must be"):
         follow_network(ev, initial=[(0, 1)])
+
+
+def test_an_empty_stratum_is_nan_without_warnings():
+    import warnings
+
+    G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 0)])
+    for v in G:
+        G.nodes[v].update(followers=G.in_degree(v), posts=v)
+    nx.set_edge_attributes(G, 1.0, "weight")  # all ties equal: the weak stratum holds nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fp = follow_paradox(G, ["followers", "posts"], n_boot=50, null=5, seed=0)
+    t = fp.table
+    assert len(t) and t["agents"].ge(0).all()
+    empty = t[t["arcs"] == 0]
+    assert len(empty) and empty[["null_share", "ci_low", "paradox_share"]].isna().all().all()

@@ -275,8 +275,10 @@ def follow_paradox(G: nx.DiGraph, attributes=ATTRIBUTES, *, neighbours: str = "f
             if ci is not None and has.any():
                 boot = np.empty((n_boot, 5), dtype=np.float64)
                 K.bootstrap_paradox(d[has], x[has], loc[has], n_boot, rng, boot)
-                q = np.nanquantile(boot[:, 4], [(1 - ci) / 2, (1 + ci) / 2])
-                row["ci_low"], row["ci_high"] = float(q[0]), float(q[1])
+                b = boot[:, 4][~np.isnan(boot[:, 4])]
+                if len(b):
+                    q = np.quantile(b, [(1 - ci) / 2, (1 + ci) / 2])
+                    row["ci_low"], row["ci_high"] = float(q[0]), float(q[1])
             row["null_share"] = row["null_low"] = row["null_high"] = np.nan
             if nulls:
                 shares = []
@@ -285,10 +287,12 @@ def follow_paradox(G: nx.DiGraph, attributes=ATTRIBUTES, *, neighbours: str = "f
                     hh = dd > 0
                     shares.append(float((ll[hh] > x[hh]).mean()) if hh.any() else np.nan)
                 shares = np.asarray(shares)
-                row["null_share"] = float(np.nanmean(shares))
-                lo, hi = (0.025, 0.975) if ci is None else ((1 - ci) / 2, (1 + ci) / 2)
-                row["null_low"], row["null_high"] = (float(v) for v in np.nanquantile(
-                    shares, [lo, hi]))
+                shares = shares[~np.isnan(shares)]  # nulls where the stratum holds no arc left out
+                if len(shares):  # (none: the null stays NaN, without numpy's empty-slice warning)
+                    row["null_share"] = float(shares.mean())
+                    lo, hi = (0.025, 0.975) if ci is None else ((1 - ci) / 2, (1 + ci) / 2)
+                    row["null_low"], row["null_high"] = (float(v) for v in np.quantile(
+                        shares, [lo, hi]))
             rows.append(row)
     table = pd.DataFrame(rows)
     return FollowParadox(table=table, neighbours=neighbours, ci_level=ci,
