@@ -258,6 +258,22 @@ def test_who_to_follow_suggestions():
     assert len(set(got.tolist())) == 3 and not {3, 1, 4} & set(got.tolist())
 
 
+def test_equal_suggestions_are_ordered_at_random_not_by_position():
+    picked = set()
+    for who in ("popular", "fof", "similar"):
+        for seed in range(4):  # no one follows anyone: every account scores the same
+            feed = sk.env.Feed(nx.DiGraph(), people=2, who_to_follow=who)
+            sim, _ = simulate(30, feed, {}, 1, seed=seed)
+            got = feed.suggested(sim.agents.ids).ravel().tolist()
+            assert -1 not in got and all(a != b for a, b in zip(
+                sim.agents.ids.repeat(2).tolist(), got, strict=True))
+            picked |= set(got)
+            again = sk.env.Feed(nx.DiGraph(), people=2, who_to_follow=who)
+            sim2, _ = simulate(30, again, {}, 1, seed=seed)  # the same seed: the same picks
+            assert again.suggested(sim2.agents.ids).ravel().tolist() == got
+    assert len(picked) > 6  # by position: the same three accounts (0, 1, 2) every time
+
+
 # ---- content by hand, moderation, forks, checkpoints ---------------------------------------
 def test_post_and_hide_between_steps_in_a_fork():
     def make():

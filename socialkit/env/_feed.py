@@ -78,7 +78,8 @@ class Feed(Content, Environment):
     who_to_follow : str or callable
         ``"popular"`` (most followers), ``"fof"`` (followed by those you follow, by count; then
         popular), ``"random"``, ``"similar"`` (nearest profiles, by embedding), or ``fn(feed,
-        viewers, k, rng)`` returning agent positions.
+        viewers, k, rng)`` returning agent positions. Equal scores are ordered at random each
+        step (with the run's generator).
     comments : int
         Newest replies shown under each item of an LLM agent's page.
     seed_posts : DataFrame, optional

@@ -11,7 +11,8 @@ __all__ = ["who_to_follow"]
 
 def who_to_follow(feed, viewers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Suggested accounts (agent positions, -1 for none) for each viewer: ``feed.people`` of
-    them by ``feed.who_to_follow``, never the viewer nor accounts it follows."""
+    them by ``feed.who_to_follow``, never the viewer nor accounts it follows; accounts with
+    equal scores are ordered at random (with the run's generator), not by position."""
     k, n = feed.people, feed.n_agents
     fn = feed.who_to_follow
     if callable(fn):
@@ -21,6 +22,8 @@ def who_to_follow(feed, viewers: np.ndarray, rng: np.random.Generator) -> np.nda
                              f"({len(viewers)}, {k})")
         return out
     followers = np.bincount(feed.follows.second(), minlength=n).astype(np.float64)
+    if fn != "random":  # a random order among equal scores (by position, the first agents of
+        label = rng.permutation(n)  # the population would be suggested to everyone)
     # candidates: everyone, scored; drop feed and those already followed
     if fn == "random":
         score = rng.random((len(viewers), n)) if len(viewers) * n <= 4_000_000 else None
@@ -31,17 +34,17 @@ def who_to_follow(feed, viewers: np.ndarray, rng: np.random.Generator) -> np.nda
             return _people_topk(feed, viewers, rows, cand.ravel(), sc, k)
         rows, cols = np.nonzero(np.ones_like(score, dtype=bool))
         return _people_topk(feed, viewers, rows, cols, score.ravel(), k)
-    top = np.argsort(-followers, kind="stable")[:k + 64]
+    top = np.lexsort((-label, -followers))[:k + 64]  # (topk prefers the larger label too)
     pop_rows = np.repeat(np.arange(len(viewers)), len(top))
     pop_c = np.tile(top, len(viewers))
     pop_s = np.tile(followers[top] / (followers.max() + 1.0), len(viewers))
     if fn == "popular":
-        return _people_topk(feed, viewers, pop_rows, pop_c, pop_s, k)
+        return _people_topk(feed, viewers, pop_rows, pop_c, pop_s, k, label=label)
     if fn == "similar":
         prof = feed.profile_vectors()
         sims = prof[viewers] @ prof.T
         rows, cols = np.nonzero(np.ones_like(sims, dtype=bool))
-        return _people_topk(feed, viewers, rows, cols, sims.ravel(), k)
+        return _people_topk(feed, viewers, rows, cols, sims.ravel(), k, label=label)
     # friends of friends: followees of followees, by how many of one's followees follow them
     s, e = feed.follows.row(viewers)
     o1, i1 = ranges(s, e)
@@ -53,9 +56,11 @@ def who_to_follow(feed, viewers: np.ndarray, rng: np.random.Generator) -> np.nda
     return _people_topk(feed, viewers, np.concatenate([rows, pop_rows]),
                              np.concatenate([cand, pop_c]),
                              np.concatenate([np.ones(len(rows)) * 1.0, pop_s * 0.5]), k,
-                             add=True)
+                             add=True, label=label)
 
-def _people_topk(feed, viewers, rows, cand, score, k, add=False) -> np.ndarray:
+def _people_topk(feed, viewers, rows, cand, score, k, add=False, label=None) -> np.ndarray:
+    """The ``k`` best candidates per viewer; ``label``: a permutation of the agents whose
+    order breaks ties (topk prefers the larger id among equals)."""
     cand = np.asarray(cand, dtype=np.int64)
     ok = (cand != viewers[rows]) & ~feed.follows.contains(viewers[rows], cand)
     rows, cand, score = rows[ok], cand[ok], np.asarray(score, dtype=np.float64)[ok]
@@ -64,4 +69,9 @@ def _people_topk(feed, viewers, rows, cand, score, k, add=False) -> np.ndarray:
         uk, inv = np.unique(key, return_inverse=True, sorted=True)
         score = np.bincount(inv, weights=score)
         rows, cand = uk // np.int64(2 ** 32), uk % np.int64(2 ** 32)
-    return topk(rows, cand, score, len(viewers), k)
+    if label is None:
+        return topk(rows, cand, score, len(viewers), k)
+    out = topk(rows, label[cand], score, len(viewers), k)  # ties by the random labels
+    back = np.argsort(label)
+    out[out >= 0] = back[out[out >= 0]]
+    return out
