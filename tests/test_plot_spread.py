@@ -39,6 +39,7 @@ def test_sir_curves(fps_runs):
     m = np.mean([r.measures()["sir.infected"] / 12 for r in fps_runs], axis=0)
     assert np.allclose(lines[1].y, m)
     assert sorted(s.x0 for s in fig.layout.shapes) == [2, 4]     # the refutation days
+    assert fig.layout.xaxis.dtick == 1                           # whole days, no 0.5 ticks
     bands = [t for t in fig.data if t.fill == "toself"]
     assert len(bands) == 3 and all(0 <= y <= 1 for t in bands for y in t.y)
     fig = sk.plot.sir_curves({"a": fps_runs[:2], "b": fps_runs[2]}, states=["infected"])
@@ -58,6 +59,7 @@ def test_deviation_and_versions(fuse_runs):
     means = [np.mean([sk.scenarios.news_versions(r).groupby("step")["deviation"].mean()[s]
                       for r in fuse_runs]) for s in (1, 2, 3)]
     assert list(line.x) == [1, 2, 3] and np.allclose(line.y, means)
+    assert fig.layout.xaxis.dtick == 1
     fig = sk.plot.deviation(fuse_runs[0], by="role")
     assert {t.name for t in fig.data} == {"commentator", "spreader", "verifier"}
     with pytest.raises(ValueError, match="no similarity values"):
@@ -88,6 +90,7 @@ def test_similarity_by_generation_figure():
     table = sk.scenarios.similarity_by_generation(runs)
     w = table[(table["group"] == "circle") & (table["measure"] == "within")]
     assert np.allclose(lines[0].y, w["mean"])
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tick0 == 0
     fig = sk.plot.similarity_by_generation(runs["circle"], measure="from_first")
     assert fig.data[-1].name == "circle (2 runs)"
     with pytest.raises(ValueError, match="measure must be"):

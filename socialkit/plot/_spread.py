@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialkit.plot._style import PALETTE, finish, rgba
+from socialkit.plot._style import PALETTE, finish, rgba, whole_ticks
 from socialkit.run import Run
 
 __all__ = ["sir_curves", "deviation", "similarity_by_generation", "versions"]
@@ -126,8 +126,9 @@ def sir_curves(runs: Any, states: Sequence[str] = _STATES, title: str | None = N
     if marks:
         fig.add_annotation(x=min(marks), y=1.02, yref="paper", text="official refutation",
                            showarrow=False, xanchor="left", font=dict(size=11, color="#555"))
-    return finish(fig, title or "Belief states by day (mean and 95% interval across runs)", 420,
-                  xaxis_title="day", yaxis_title="share of agents", yaxis_range=[0, 1.05])
+    return whole_ticks(finish(fig, title or "Belief states by day (mean and 95% interval "
+                              "across runs)", 420, xaxis_title="day",
+                              yaxis_title="share of agents", yaxis_range=[0, 1.05]))
 
 
 def deviation(runs: Any, measure: str = "deviation", by: str | None = None,
@@ -182,8 +183,8 @@ def deviation(runs: Any, measure: str = "deviation", by: str | None = None,
                          "switched off?)")
     ytitle = ("judged deviation from the original (0-10)" if measure == "deviation"
               else "similarity to the original (cosine)")
-    return finish(fig, title or f"Drift of the story by day: {measure}", 420,
-                  xaxis_title="day", yaxis_title=ytitle)
+    return whole_ticks(finish(fig, title or f"Drift of the story by day: {measure}", 420,
+                              xaxis_title="day", yaxis_title=ytitle))
 
 
 def similarity_by_generation(runs: Any, measure: str = "within", by: str = "topology",
@@ -239,9 +240,9 @@ def similarity_by_generation(runs: Any, measure: str = "within", by: str = "topo
                                  name=name, legendgroup=name, line=dict(color=colour, width=2.5)))
     label = {"within": "within a generation", "successive": "to the previous generation",
              "from_first": "to generation 0"}[measure]
-    return finish(fig, title or f"Story similarity {label} (TF-IDF cosine)", 420,
-                  xaxis_title="generation", yaxis_title="mean cosine similarity",
-                  yaxis_range=[0, 1.02])
+    return whole_ticks(finish(fig, title or f"Story similarity {label} (TF-IDF cosine)", 420,
+                              xaxis_title="generation", yaxis_title="mean cosine similarity",
+                              yaxis_range=[0, 1.02]))
 
 
 def versions(run: Any, agents: Sequence[int] | None = None, steps: Sequence[int] | None = None,

@@ -170,6 +170,31 @@ def finish(fig: go.Figure, title: str | None = None, height: int = 420, **layout
     return _apply(fig, _active[0], title, height)
 
 
+def whole_ticks(fig: go.Figure, axis: str = "xaxis", most: int = 15) -> go.Figure:
+    """Ticks on whole numbers only (days, generations): one per number when the traces span at
+    most ``most`` of them, else whole-number labels at plotly's own spacing.
+
+    Examples
+    --------
+    >>> fig = whole_ticks(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 2, 3])))
+    >>> fig.layout.xaxis.dtick, fig.layout.xaxis.tick0
+    (1, 0)
+    """
+    key = "x" if axis.startswith("x") else "y"
+    values = []
+    for t in fig.data:
+        got = getattr(t, key, None)
+        if got is not None:
+            values += [v for v in np.asarray(got, dtype=object).ravel().tolist()
+                       if isinstance(v, int | float) and not isinstance(v, bool)
+                       and np.isfinite(v)]
+    if values and max(values) - min(values) <= most:
+        fig.update_layout({axis: dict(tick0=0, dtick=1)})
+    else:
+        fig.update_layout({axis: dict(tickformat="d")})
+    return fig
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """``"#0072B2"``, 0.3 -> ``"rgba(0,114,178,0.3)"``.
 
