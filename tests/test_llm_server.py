@@ -188,3 +188,14 @@ def test_callbacks_false_sends_the_same_calls_without_the_callback_layer(tmp_pat
             assert got[True][c].tolist() == got[False][c].tolist()
     with pytest.raises(TypeError, match="callbacks must be True or False"):
         sk.llm.from_langchain(srv.chat_model(), callbacks="off")
+
+    class InvokeOnly:  # a chat model without LangChain's _agenerate
+        def invoke(self, messages):
+            return "hi"
+
+        async def ainvoke(self, messages):
+            return "hi"
+
+    assert sk.llm.from_langchain(InvokeOnly()).callbacks is True
+    with pytest.raises(ValueError, match="callbacks=False needs a chat model with _agenerate"):
+        sk.llm.from_langchain(InvokeOnly(), callbacks=False)

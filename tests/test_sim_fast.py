@@ -216,7 +216,7 @@ def test_prompts_digest_is_the_hash_of_the_cache_encoding():
                                      ensure_ascii=False).encode()).hexdigest()[:16]
     assert _digest_prompts(reqs) == want
     session = sk.llm.Session(sk.llm.scripted(lambda m: "3"), cache=False, seed=0)
-    session.complete_many(reqs)  # the session keeps each encoding on its request
+    session.complete_many(reqs)  # the key and the hash share each request's encoding
     assert all(r.encoded is not None for r in reqs) and _digest_prompts(reqs) == want
 
 

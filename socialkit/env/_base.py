@@ -62,15 +62,8 @@ class Texts(Sequence):
 
     def tolist(self) -> list[str]:
         """Every text, rendered now (once; later reads reuse them)."""
-        done, render = self._done, self.render
-        rows = range(len(done)) if self._rows is None else self._rows.tolist()
-        out = []
-        for i in rows:
-            t = done[i]
-            if t is None:
-                t = done[i] = render(i)
-            out.append(t)
-        return out
+        rows = range(len(self._done)) if self._rows is None else self._rows.tolist()
+        return [self._text(i) for i in rows]
 
     def take(self, rows: Any) -> Texts:
         """A view of some rows (positions in this sequence), rendered lazily too."""

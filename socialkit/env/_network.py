@@ -11,6 +11,7 @@ import pandas as pd
 
 from socialkit.env._base import Environment, Texts
 from socialkit.env._sample import choice_rows
+from socialkit.network._arrays import ranges
 from socialkit.network.convert import check_graph
 
 __all__ = ["Network", "MESSAGE_PROMPT"]
@@ -245,11 +246,9 @@ class _Heard(Texts):
         if self._rows is None:
             return self.offsets, self.heard
         starts, ends = self.offsets[self._rows], self.offsets[self._rows + 1]
-        sizes = ends - starts
-        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        idx = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1])
-        return offsets, self.heard[idx]
+        offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+        np.cumsum(ends - starts, out=offsets[1:])
+        return offsets, self.heard[ranges(starts, ends)[1]]
 
     def render(self, i: int) -> str:
         line, lines = self.lines, []

@@ -239,10 +239,6 @@ class Engine:
             delay = min(1.0, delay * 1.5)
 
     # ---- one call ----------------------------------------------------------------------------
-    def _no_limit(self) -> bool:
-        """No budget and no shared ledger: reserving never waits and settling wakes no one."""
-        return self.acct.budget is None and self.acct.ledger is None
-
     async def _reserve(self, estimate: int, max_tokens: int) -> Reservation:
         pause = 0.02
         while True:
@@ -297,8 +293,7 @@ class Engine:
 
     async def _call(self, key: str, messages: list[dict[str, str]], question: Question,
                     draw: str, sample: int) -> tuple[Reply, bool, float]:
-        other = None if self.cache.mode != "use" or key in self.owned else \
-            await self._claim(key)  # (no coroutine when there is nothing to claim)
+        other = await self._claim(key)
         if other is not None:
             self.usage.cache_hits += 1
             return other, True, 0.0
@@ -321,8 +316,7 @@ class Engine:
         seed = backend_seed(draw)
         last = "no attempt"
         for attempt in range(self.limits.retries + 1):
-            reserved = (self.acct.reserve(estimate, max_tokens) if self._no_limit()
-                        else await self._reserve(estimate, max_tokens))
+            reserved = await self._reserve(estimate, max_tokens)
             try:
                 if self.rpm is not None:
                     await self.rpm.take(1)
@@ -366,8 +360,7 @@ class Engine:
                     delay = self.limits.delay(attempt, self.rng)
                     await asyncio.sleep(min(wait, self.limits.max_backoff) if wait else delay)
                 continue
-            cost = (self.acct.settle(reserved, reply.prompt_tokens, reply.completion_tokens)
-                    if self._no_limit() else await self._settle(reserved, reply))
+            cost = await self._settle(reserved, reply)
             if self.tpm is not None:
                 self.tpm.settle(estimate + max_tokens,
                                 reply.prompt_tokens + reply.completion_tokens)

@@ -23,7 +23,8 @@ import copy
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -52,8 +53,12 @@ class Request:
     question: Question
     key: Any
     sample: int = 0
-    encoded: str | None = field(default=None, compare=False, repr=False)
-    """The messages as :func:`socialkit.llm.cache.messages_json` encodes them (set when sent)."""
+
+    @cached_property
+    def encoded(self) -> str:
+        """The messages as the cache key encodes them (:func:`socialkit.llm.cache.messages_json`),
+        made once: the key and the simulation's prompts hash share it."""
+        return messages_json(self.messages)
 
 
 def _workers(engine: Engine, jobs: int) -> int:
@@ -213,9 +218,7 @@ class Session:
                                     f"{type(r.question).__name__}")
                 _check_messages(r.messages)
                 d = self.draw(r.key, r.question, r.sample)
-                encoded = messages_json(r.messages)
-                object.__setattr__(r, "encoded", encoded)  # kept for the caller's prompt hash
-                k = self.engine.key(r.question, r.messages, d, encoded)
+                k = self.engine.key(r.question, r.messages, d, r.encoded)
                 made[id(r)] = (r, k)
                 unique[k] = (r.question, r.messages, d, r.sample)  # (the last of equal keys)
             keys.append(k)

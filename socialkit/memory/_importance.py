@@ -9,6 +9,7 @@ to 10 (``"7"``, ``"Rating: 7"``, ``"7/10"``); anything else is missing (NaN).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -91,31 +92,24 @@ def heuristic_importance(texts: Sequence[str]) -> np.ndarray:
     """
     texts = _check_texts(texts)
     out = np.empty(len(texts), dtype=np.float64)
-    memo = _LINES
     for i, t in enumerate(texts):
-        c = memo.get(t)  # a text seen before (or a line: the same counts)
-        if c is None:
-            if len(memo) >= _LINES_MAX:
-                memo.clear()
-            strong = notable = mundane = bangs = 0
-            for line in t.split("\n"):  # no phrase spans a line: the counts add up over lines
-                cl = memo.get(line)
-                if cl is None:
-                    cl = memo[line] = _line_counts(line)
-                strong, notable = strong + cl[0], notable + cl[1]
-                mundane, bangs = mundane + cl[2], bangs + cl[3]
-            c = memo[t] = (strong, notable, mundane, bangs)
-        strong, notable, mundane, bangs = c
+        strong, notable, mundane, bangs = _text_counts(t)
         score = 2.0 + 5.0 * strong + 1.5 * notable + min(bangs, 2) - 1.0 * mundane
         out[i] = min(max(math.floor(score + 0.5), 1.0), 10.0)
     return out
 
 
-# the counts of each line seen (observations repeat lines: what the same neighbour said)
-_LINES: dict[str, tuple[int, int, int, int]] = {}
-_LINES_MAX = 200_000
+# counts kept per text and per line: observations repeat texts and lines (what the same
+# neighbour said)
+@functools.lru_cache(maxsize=100_000)
+def _text_counts(text: str) -> tuple[int, int, int, int]:
+    """Poignant, notable and mundane words and ``!`` of a text: the sums over its lines (no
+    phrase spans a line)."""
+    counts = [_line_counts(line) for line in text.split("\n")]
+    return tuple(sum(c[j] for c in counts) for j in range(4))
 
 
+@functools.lru_cache(maxsize=100_000)
 def _line_counts(line: str) -> tuple[int, int, int, int]:
     low = line.lower()
     words = set(_RE_WORD.findall(low))

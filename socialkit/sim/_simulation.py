@@ -22,7 +22,6 @@ from socialkit.agents._actions import ActionMenu, Number, OneOf, Text
 from socialkit.agents._policies import Context, LLMPolicy, Policy, RulePolicy, ScriptedPolicy
 from socialkit.agents._state import Agents, Categorical
 from socialkit.env._base import DECISION_COLUMNS, Environment, Texts
-from socialkit.llm.cache import messages_json
 from socialkit.llm.questions import FreeText
 
 __all__ = ["Simulation", "Clock", "resume", "FORMAT"]
@@ -182,17 +181,11 @@ def _digest_messages(messages: Any) -> str:
 
 
 def _digest_prompts(requests: Sequence[Any]) -> str:
-    """A hash of the requests' messages, each list encoded once (as the cache key encodes it:
-    the session keeps that on the request; archetypes share one list among a cell's agents)."""
-    h, done = hashlib.sha256(b"["), {}
+    """A hash of the requests' messages, as the cache key encodes them (``Request.encoded``,
+    made once per request; the agents of an archetype cell share their requests)."""
+    h = hashlib.sha256(b"[")
     for i, r in enumerate(requests):
-        blob = getattr(r, "encoded", None)
-        if blob is None:
-            hit = done.get(id(r.messages))
-            if hit is None:  # (the list is held, so that its id is not reused)
-                hit = done[id(r.messages)] = (r.messages, messages_json(r.messages))
-            blob = hit[1]
-        h.update(("," + blob if i else blob).encode())
+        h.update(("," + r.encoded if i else r.encoded).encode())
     h.update(b"]")
     return h.hexdigest()[:16]
 
